@@ -1,0 +1,57 @@
+"""The typer application shared by every ``cli_*`` module, and its one error path."""
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from .errors import UserError
+
+app = typer.Typer(
+    name="aftersales",
+    help="售后服务台账、校验与受控表单工具 (after-sales registers, checks and controlled forms).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+def print_json(data) -> None:
+    """Print a JSON document (UTF-8, Chinese kept readable)."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def fail(message: str, code: int = 2) -> None:
+    err_console.print(f"[bold red]错误：[/]{message}")
+    raise typer.Exit(code)
+
+
+@contextmanager
+def user_errors():
+    """Turn UserError into a message and its exit code; never a traceback."""
+    try:
+        yield
+    except UserError as e:
+        fail(e.message, e.exit_code)
+
+
+def progress(items, description: str, silent: bool, total: int | None = None):
+    """A rich progress bar over items, or the plain iterable when --silent."""
+    if silent:
+        return items
+    from rich.progress import track
+
+    return track(items, description=description, total=total, console=err_console, transient=True)
+
+
+def register_dir(directory: Path) -> Path:
+    if not directory.is_dir():
+        raise UserError(f"找不到台账目录 {directory}")
+    return directory
