@@ -83,7 +83,8 @@ def check(
 
 
 def check_directory(directory: Path, today: dt.date):
-    ctx = CheckContext(registers=read_all(directory), policy=find_policy(directory), today=today)
+    policy = find_policy(directory) if Path(directory).is_dir() else None
+    ctx = CheckContext(registers=read_all(directory), policy=policy, today=today)
     return run_checks(ctx)
 
 

@@ -1,0 +1,77 @@
+"""Shared fixtures: register folders, hand-made workbooks, LibreOffice conversion."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from generator.registry_init import init_registers
+
+SOFFICE = shutil.which("soffice")
+needs_soffice = pytest.mark.skipif(SOFFICE is None and not os.environ.get("CI"), reason="LibreOffice not installed")
+
+
+@pytest.fixture
+def empty_registers(tmp_path) -> Path:
+    """A folder initialised with empty registers and the default policy."""
+    d = tmp_path / "registers"
+    init_registers(d)
+    return d
+
+
+@pytest.fixture(scope="session")
+def sample_dir_session(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("sample") / "registers"
+    init_registers(d, sample=True)
+    return d
+
+
+@pytest.fixture
+def sample_dir(sample_dir_session, tmp_path) -> Path:
+    """A private copy of the sample year (tests may edit it)."""
+    d = tmp_path / "registers"
+    shutil.copytree(sample_dir_session, d)
+    return d
+
+
+def write_rows(path: Path, sheet: str, rows: list[list], *, keep_other: bool = True) -> None:
+    """Replace one sheet's cells with rows (header first) in an existing or new workbook."""
+    if path.exists():
+        wb = openpyxl.load_workbook(path)
+        if sheet in wb.sheetnames:
+            idx = wb.sheetnames.index(sheet)
+            del wb[sheet]
+            ws = wb.create_sheet(sheet, idx)
+        else:
+            ws = wb.create_sheet(sheet)
+    else:
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.title = sheet
+    for r in rows:
+        ws.append(r)
+    wb.save(path)
+
+
+def soffice_convert(src: Path, fmt: str, outdir: Path) -> Path:
+    """Convert with LibreOffice headless in a private profile; returns the output file."""
+    profile = outdir / "lo-profile"
+    outdir.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [SOFFICE or "soffice", f"-env:UserInstallation=file://{profile}", "--headless",
+         "--convert-to", fmt, "--outdir", str(outdir), str(src)],
+        check=True, capture_output=True, timeout=180,
+    )
+    out = outdir / (src.stem + "." + fmt.split(":")[0])
+    assert out.exists(), f"LibreOffice did not convert {src}"
+    return out
+
+
+@pytest.fixture
+def day():
+    return dt.date

@@ -1,0 +1,63 @@
+import re
+
+import pytest
+
+from generator.errors import UserError
+from generator.policy import default_policy, default_policy_text, load_policy
+
+
+def write(tmp_path, text):
+    p = tmp_path / "policy.toml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_default_policy_loads_and_validates(tmp_path):
+    p = write(tmp_path, default_policy_text())
+    assert load_policy(p) == default_policy()
+
+
+def test_every_value_cites_its_source():
+    """Each value line has a trailing comment, or its table has a `source = ...` field."""
+    blocks, current = [], []
+    for line in default_policy_text().splitlines():
+        s = line.strip()
+        if re.match(r"\[\[?[A-Za-z_]", s):  # a table header, not a row of a multi-line array
+            blocks.append(current)
+            current = []
+        elif s and not s.startswith("#") and "=" in s:
+            current.append(s)
+    blocks.append(current)
+    uncited = [
+        line for block in blocks
+        if not any(l.startswith("source") for l in block)
+        for line in block if "#" not in line
+    ]
+    assert uncited == []
+
+
+@pytest.mark.parametrize("edit,problem", [
+    (lambda t: t.replace('hotline = "', 'hotlne = "', 1), "未知的键 company.hotlne"),
+    (lambda t: t.replace('hotline = "', 'hotline = 4008001234 #', 1), "company.hotline 应为文本"),
+    (lambda t: t.replace("retention_years = 3", "", 1), "缺少 records.retention_years"),
+    (lambda t: t.replace('SC = "生产部"', "SC = 12", 1), "departments.SC 应为文本"),
+    (lambda t: t + '\n[deadlines."my.rule"]\nclock = "working_days"\n', "缺少 deadlines.my.rule.amount"),
+    (lambda t: t + "\n[company.extra]\n", "未知的键 company.extra"),
+])
+def test_invalid_policy_names_the_exact_key(tmp_path, edit, problem):
+    p = write(tmp_path, edit(default_policy_text()))
+    with pytest.raises(UserError) as e:
+        load_policy(p)
+    assert problem in e.value.message, e.value.message
+    assert str(p) in e.value.message
+
+
+def test_company_may_add_entries_to_open_tables(tmp_path):
+    text = default_policy_text().replace(
+        'YF = "研发部"', 'YF = "研发部"\nWX = "外协部"  # company addition', 1)
+    assert load_policy(write(tmp_path, text))["departments"]["WX"] == "外协部"
+
+
+def test_broken_toml_is_a_user_error(tmp_path):
+    with pytest.raises(UserError, match="格式错误"):
+        load_policy(write(tmp_path, "[company\nname ="))
