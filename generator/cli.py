@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table as RichTable
 
 import importlib
@@ -56,7 +57,7 @@ def show_findings(findings) -> None:
             t.add_column(h)
         for f in items:
             level = "[red]错误[/]" if f.severity == "error" else "[yellow]警告[/]"
-            t.add_row(f.sheet, str(f.row or ""), f.column or "", f.code, level, f.message)
+            t.add_row(f.sheet, str(f.row or ""), escape(f.column or ""), f.code, level, escape(f.message))
         console.print(t)
     c = counts(findings)
     console.print(f"共 {c['error']} 个错误，{c['warning']} 个警告")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from .errors import UserError
 
@@ -30,7 +31,7 @@ def print_json(data) -> None:
 
 
 def fail(message: str, code: int = 2) -> None:
-    err_console.print(f"[bold red]错误：[/]{message}")
+    err_console.print(f"[bold red]错误：[/]{escape(message)}")
     raise typer.Exit(code)
 
 

@@ -59,15 +59,15 @@ def status_formula(row: int, start: str, stop: str | None, clock: str, amount: i
     """Excel formula for one row's status: 已完成 / 超期 / 即将到期 / 正常 / 日历未覆盖."""
     s = f"{start}{row}"
     if clock == "calendar_days":
-        due, warn = f"(INT({s})+{amount})", f"(INT({s})+{max(amount - soon, 0)})"
+        due = f"(INT({s})+{amount})"
     else:  # working days: position of the last working day on or before the start, plus n
-        pos = f"MATCH(INT({s}),工作日列表,1)"
-        due = f"INDEX(工作日列表,{pos}+{amount})"
-        warn = f"INDEX(工作日列表,{pos}+{max(amount - soon, 0)})"
+        due = f"INDEX(工作日列表,MATCH(INT({s}),工作日列表,1)+{amount})"
+    # 即将到期: at most `soon` working days left, whatever the clock (as deadlines.case_status)
+    soon_test = f'COUNTIFS(工作日列表,">"&今天,工作日列表,"<="&{due})<={soon}'
     done = f'{stop}{row}<>""' if stop else "FALSE"
     return (
         f'=IF({done},"已完成",IF({s}="","",IFERROR(IF(INT({s})>日历覆盖至,"日历未覆盖",'
-        f'IF(今天>{due},"超期",IF(今天>={warn},"即将到期","正常"))),"日历未覆盖")))'
+        f'IF(今天>{due},"超期",IF({soon_test},"即将到期","正常"))),"日历未覆盖")))'
     )
 
 
