@@ -92,7 +92,7 @@ def check_directory(directory: Path, today: dt.date):
 @app.command()
 def demo(
     out: Path = typer.Argument(Path("demo-out"), help="输出目录 / output folder"),
-    today: str = typer.Option("2026-07-01", "--today", help="示例数据的参照日期 / reference date for the sample"),
+    today: str = typer.Option("2026-06-30", "--today", help="示例数据的参照日期 / reference date for the sample"),
     silent: bool = typer.Option(False, "--silent", help="不显示进度条 / no progress bars"),
 ):
     """在内置示例数据上运行完整流程 / run the whole job on the bundled sample year."""

@@ -33,7 +33,11 @@ OPEN_TABLES = {
     "deadlines",
     "forms",
     "penalties.sanctions",
+    "penalties.approval_limits",
     "scores.kpi.posts",
+    "scores.csi.item_indicator",
+    "scores.survey.levels",
+    "scores.receipt.levels",
 }
 
 
