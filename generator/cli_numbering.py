@@ -1,0 +1,174 @@
+"""``aftersales number next`` and ``aftersales number assign``: the next free document number,
+and filling empty number cells in date order (written back through the safe writer)."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .cli_app import app, console, print_json, register_dir, user_errors
+from .errors import UserError
+from .normalize import to_date
+from .numbering import (
+    NumberEntry,
+    assign_numbers,
+    compile_rule,
+    department_codes,
+    next_number,
+    normalise_number,
+    numbering_rule,
+    register_entries,
+)
+from .policy import find_policy
+from .registers import Register, read_all, read_register
+from .spec import SheetSpec, load_specs
+
+number_app = typer.Typer(
+    help="单据编号：查下一个编号、补齐空白编号 / document numbers: next free number, fill empty cells.",
+    no_args_is_help=True,
+)
+app.add_typer(number_app, name="number")
+
+DIR_ARG = typer.Argument(..., help="台账目录 / folder with the registers")
+REGISTER_OPT = typer.Option(..., "--register", "-r", help="台账，如 complaints、tickets / register id")
+SHEET_OPT = typer.Option(
+    None, "--sheet", help="工作表（台账有多个编号列时必填），如 field_service 或 外出服务 / numbered sheet")
+JSON_OPT = typer.Option(False, "--json", help="输出 JSON / print JSON")
+
+
+@dataclass
+class Numbered:
+    """A numbered sheet as read: where it lives, its rule and its rows as NumberEntry."""
+
+    register: Register
+    sheet: SheetSpec
+    rule: dict
+    rule_id: str
+    entries: list[NumberEntry]
+    depts: tuple[set[str], dict[str, str]]
+
+
+def load_numbered(directory: Path, register_id: str, sheet: str | None) -> Numbered:
+    register_dir(directory)
+    if register_id not in load_specs():
+        raise UserError(f"没有台账 {register_id}（可用：{'、'.join(load_specs())}）")
+    reg = read_register(directory, register_id)
+    numbered = [s for s in reg.spec.sheets if s.number]
+    chosen = [s for s in numbered if sheet in (None, s.key, s.name)]
+    names = "、".join(f"{s.key}（{s.name}）" for s in numbered)
+    if not chosen:
+        raise UserError(f"台账 {register_id} 没有编号列 {sheet or ''}（有编号的工作表：{names or '无'}）")
+    if len(chosen) > 1:
+        raise UserError(f"台账 {register_id} 有多个编号列：{names}，请用 --sheet 指定")
+    spec = chosen[0]
+    policy = find_policy(directory)
+    master = reg if register_id == "master" else _master(directory)
+    depts = department_codes(policy, {"master": master} if master else {})
+    entries = register_entries(reg.tables[spec.key].records, spec, depts[1])
+    return Numbered(reg, spec, numbering_rule(policy, spec.numbering), spec.numbering, entries, depts)
+
+
+def _master(directory: Path):
+    try:
+        return read_all(directory, only=["master"]).get("master")
+    except UserError:  # no master workbook: the policy's departments alone
+        return None
+
+
+def _date(text: Optional[str]) -> dt.date:
+    if text is None:
+        return dt.date.today()
+    try:
+        return to_date(text)
+    except ValueError as e:
+        raise UserError(f"--date {text!r} {e}") from None
+
+
+def _dept(n: Numbered, text: Optional[str]) -> Optional[str]:
+    if "DEPT" not in compile_rule(n.rule, n.rule_id).pattern.fields:
+        return None
+    if not text:
+        raise UserError(f"编号规则 {n.rule['pattern']} 含部门代码，请用 --dept 指定部门（如 SC 或 生产部）")
+    known, lookup = n.depts
+    code = lookup.get(text.strip().upper()) or lookup.get(text.strip())
+    if code is None:
+        raise UserError(f"不认识的部门 {text}（已知部门代码：{'、'.join(sorted(known))}）")
+    return code
+
+
+@number_app.command("next")
+def next_cmd(
+    directory: Path = DIR_ARG,
+    register: str = REGISTER_OPT,
+    date: Optional[str] = typer.Option(None, "--date", help="单据日期，默认今天，如 2026-10-08 / record date"),
+    dept: Optional[str] = typer.Option(None, "--dept", help="部门代码或名称（编号含部门时必填），如 SC / department"),
+    sheet: Optional[str] = SHEET_OPT,
+    json_: bool = JSON_OPT,
+):
+    """显示下一个可用编号（本周期已用最大序号 + 1）/ print the next free number."""
+    with user_errors():
+        n = load_numbered(directory, register, sheet)
+        day = _date(date)
+        code = _dept(n, dept)
+        number = next_number(n.entries, n.rule, day, code, rule_id=n.rule_id)
+    if json_:
+        print_json({"register": register, "sheet": n.sheet.key, "rule": n.rule_id,
+                    "date": day.isoformat(), "dept": code, "number": number})
+    else:
+        console.print(number)
+
+
+@number_app.command("assign")
+def assign_cmd(
+    directory: Path = DIR_ARG,
+    register: str = REGISTER_OPT,
+    sheet: Optional[str] = SHEET_OPT,
+    dry_run: bool = typer.Option(False, "--dry-run", help="只显示将填写的编号，不写入 / show, do not write"),
+    json_: bool = JSON_OPT,
+):
+    """按日期顺序为空白编号单元格填写编号，先备份再写回 / fill empty number cells in date order."""
+    with user_errors():
+        n = load_numbered(directory, register, sheet)
+        numbers = assign_numbers(n.entries, n.rule, rule_id=n.rule_id)
+        if numbers and not dry_run:
+            write_numbers(n, numbers)
+    rows = [{"row": row, "number": number} for row, number in sorted(numbers.items())]
+    if json_:
+        print_json({"register": register, "sheet": n.sheet.key, "rule": n.rule_id,
+                    "dry_run": dry_run, "assigned": rows})
+        return
+    if not rows:
+        console.print("没有需要填写的空白编号")
+        return
+    for r in rows:
+        console.print(f"第 {r['row']} 行  {r['number']}")
+    done = "（试运行，未写入）" if dry_run else f"，已写入 {n.register.path.name}（原文件已备份）"
+    console.print(f"共 {len(rows)} 个编号{done}")
+
+
+def write_numbers(n: Numbered, numbers: dict[int, str]) -> None:
+    """Write numbers as text cells; refuse if any target cell was filled meanwhile."""
+    from .safewrite import edit_workbook
+
+    col = n.register.tables[n.sheet.key].columns[n.sheet.number]
+    header = n.sheet.column(n.sheet.number).header
+
+    def fill(wb):
+        ws = wb[n.sheet.name]
+        taken = [row for row in numbers if _filled(ws.cell(row=row, column=col).value)]
+        if taken:
+            raise UserError(f"工作表「{n.sheet.name}」第 {'、'.join(map(str, taken))} 行的{header}已有内容"
+                            "（文件在读取后被修改），未写入任何编号，请重试")
+        for row, number in numbers.items():
+            cell = ws.cell(row=row, column=col)
+            cell.value = number
+            cell.number_format = "@"  # text, so leading zeros stay
+
+    edit_workbook(n.register.path, fill)
+
+
+def _filled(value) -> bool:
+    return normalise_number(value)[0] is not None
