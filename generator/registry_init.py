@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .registers import read_register
+from .registers import read_register, workbook_path
 from .errors import UserError
 from .policy import POLICY_FILE, default_policy_text, load_policy
 from .safewrite import atomic_write_bytes, backup, ensure_not_open
@@ -53,7 +53,8 @@ def init_registers(directory, *, sample: bool = False, force: bool = False,
     specs = load_specs()
     targets = [directory / s.workbook for s in specs.values()]
     if not force:
-        existing = [p.name for p in targets + [directory / POLICY_FILE] if p.exists()]
+        present = [workbook_path(directory, s) for s in specs.values()] + [directory / POLICY_FILE]
+        existing = [p.name for p in present if p.exists()]
         if existing:
             raise UserError(f"{directory} 中已有 {'、'.join(existing)}；如需覆盖请加 --force（会先备份原文件）")
     write_policy(directory, force)
