@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 
 import importlib
-for _m in ("cli_numbering", "cli_deadlines", "cli_money", "cli_forms"):  # TEMP until all land
+for _m in ("cli_numbering", "cli_deadlines", "cli_money", "cli_forms", "cli_assess", "cli_report", "cli_pack"):  # TEMP until all land
     try:
         importlib.import_module(f"generator.{_m}")
     except ImportError:
@@ -119,6 +119,11 @@ def demo(
         c = counts(findings)
         console.print(f"[bold]2. 校验[/] {c['error']} 个错误，{c['warning']} 个警告（示例中故意留有几处错误）")
         show_findings(findings)
+        from .cli_report import make_report
+        from .report import parse_period
+
+        _, paths = make_report(registers, parse_period(month="2026-06"), out / "月报-2026-06.xlsx", pdf=True, today=day)
+        console.print(f"[bold]3. 月报[/] 已写入 {'、'.join(str(p) for p in paths)}")
 
 
 def main():

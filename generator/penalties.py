@@ -43,6 +43,7 @@ from .money import (
 )
 
 PENALTY, SANCTION, COMPENSATION, OUTLET = "penalty", "sanction", "compensation", "outlet"
+DAY_UNITS = {"working": "个工作日", "calendar": "天"}   # policy penalties.late_complaint.day_kind -> unit shown
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,7 @@ def late_complaint(person: str, case: str, days_late: int, policy: dict) -> list
     """
     cfg = _pol(policy, "penalties", "late_complaint")
     days = _count(days_late, "超期天数")
-    unit = _choice(cfg["day_kind"], {"working": "个工作日", "calendar": "天"}, "天数类型 day_kind")
+    unit = _choice(cfg["day_kind"], DAY_UNITS, "天数类型 day_kind")
     text = f"投诉 {case} {cfg['label']}超期 {days} {unit} × {num_text(cfg['per_day'])} 元"
     return _item(policy, "P1", person, case, days * rate(cfg["per_day"]), text)
 
@@ -193,6 +194,17 @@ def policy_notice_fault(kind: str, person: str, case: str | None, policy: dict, 
     else:
         raise UserError(f"未知的发文违规类型：{kind!r}（可选：misunderstanding、unapproved_notice）")
     return _item(policy, "P3", person, case, per, f"{text} × {num_text(per)} 元")
+
+
+def entered_fine(rule: str, person: str, case: str | None, amount, reason: str, policy: dict) -> list[LedgerItem]:
+    """A fine entered with its amount in a register (罚款 rows of the sanctions sheet, e.g. P2, P3, P12).
+
+    The amount is taken as entered; it counts against the P8 cap when its rule is listed in
+    ``penalties.monthly_cap.rules``.
+    """
+    a = yuan(amount, "罚款金额")
+    subject = f"{case} " if case else ""
+    return _item(policy, str(rule), person, case, a, f"{subject}{reason}，罚款 {yuan_text(a)} 元")
 
 
 # ---------------------------------------------------------------------------- P4–P6 service outlets
@@ -491,8 +503,8 @@ def delivery_loss(person: str, order: str, value, policy: dict) -> list[LedgerIt
 
 
 __all__ = [
-    "LedgerItem", "Settlement", "Where", "CapResult",
-    "late_complaint", "complaint_record_fault", "policy_notice_fault",
+    "DAY_UNITS", "LedgerItem", "Settlement", "Where", "CapResult",
+    "late_complaint", "complaint_record_fault", "policy_notice_fault", "entered_fine",
     "no_fault_parts", "parts_writeoff", "fraudulent_writeoff", "outlet_fine", "check_outlet_fine",
     "settle_documents", "sanction", "check_sanction", "apply_monthly_cap",
     "apportion_by_ratio", "apportion_by_base_points", "facility_damage",

@@ -359,7 +359,7 @@ def incentive_score(repeat_repairs, complaint_rate, satisfaction, policy: dict) 
     parts, notes = [], []
     for key, label, bands_key, weight_key, percent in _INCENTIVE:
         v = values[key]
-        shown = pct_text(v) if percent else num_text(v)
+        shown = pct_text(round_to(v, 4)) if percent else num_text(v)   # 57.14%, not every digit of 4/7
         hits = match_bands(v, cfg[bands_key])
         if not hits:
             note = f"{label} {key}={shown}：制度（001 §4 十 1）未规定该区间的得分，无法评分"
