@@ -210,7 +210,7 @@ class Clock:
         return str(number) if number not in (None, "") else f"第 {self.record.row} 行"
 
 
-def clocks(ctx, rules: dict[str, Rule]) -> tuple[list[Clock], list[Finding]]:
+def register_clocks(ctx, rules: dict[str, Rule]) -> tuple[list[Clock], list[Finding]]:
     """Every clock that runs on a record, plus findings for rows the calendar cannot count.
 
     A binding whose rule the company removed from its policy is switched off; a binding
@@ -269,7 +269,7 @@ def _what(c: Clock) -> str:
 
 def check_deadlines(ctx) -> list[Finding]:
     """deadline.overdue (error): open past due at ctx.today; deadline.late (warning): closed late."""
-    clocks, findings = clocks(ctx, rules_from(ctx.policy))
+    clocks, findings = register_clocks(ctx, rules_from(ctx.policy))
     for c in clocks:
         where = dict(register=c.register, sheet=c.sheet.name, row=c.record.row, column=c.stop_header)
         if c.stop is None and is_overdue(c.due, ctx.today):
@@ -293,7 +293,7 @@ def overdue_cases(ctx) -> list[dict]:
     rule_title, source, start, due, days_overdue (working days), calendar_days_overdue}``
     with the most overdue first. Rows the calendar cannot count are left out (check reports them).
     """
-    clocks, _ = clocks(ctx, rules_from(ctx.policy))
+    clocks, _ = register_clocks(ctx, rules_from(ctx.policy))
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for c in clocks:
         if c.stop is not None or not is_overdue(c.due, ctx.today):

@@ -37,7 +37,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .checks import CheckContext
-from .deadlines import clocks, day_of, get_rule, is_late
+from .deadlines import register_clocks, day_of, get_rule, is_late
 from .errors import UserError
 from .findings import ERROR, Finding
 from .money import add_months, day_in_month, month_key, month_text, pct_text, yuan, yuan_text
@@ -116,7 +116,7 @@ class _Book:
         self.approvals = master.tables.get("approvals") if master else None
         rule = get_rule(policy, self.cfg["deadline"])
         ctx = CheckContext(registers=registers, policy=policy, today=until, _calendar=calendar)
-        self.clocks, self.calendar_findings = clocks(ctx, {rule.id: rule})
+        self.clocks, self.calendar_findings = register_clocks(ctx, {rule.id: rule})
 
     # -- which months hold anything
     def first_month(self) -> tuple[int, int] | None:
