@@ -97,10 +97,13 @@ def check(
     raise typer.Exit(1 if counts(findings)["error"] else 0)
 
 
-def check_directory(directory: Path, today: dt.date):
+def load_context(directory: Path, today: dt.date) -> CheckContext:
     policy = find_policy(directory) if Path(directory).is_dir() else None
-    ctx = CheckContext(registers=read_all(directory), policy=policy, today=today)
-    return run_checks(ctx)
+    return CheckContext(registers=read_all(directory), policy=policy, today=today)
+
+
+def check_directory(directory: Path, today: dt.date):
+    return run_checks(load_context(directory, today))
 
 
 @app.command()
@@ -112,18 +115,54 @@ def demo(
     """在内置示例数据上运行完整流程 / run the whole job on the bundled sample year."""
     day = parse_day(today, "--today")
     with user_errors():
-        registers = out / "registers"
-        init_registers(registers, sample=True, force=True)
-        console.print(f"[bold]1. 示例台账[/] 已写入 {registers}")
-        findings = check_directory(registers, day)
-        c = counts(findings)
-        console.print(f"[bold]2. 校验[/] {c['error']} 个错误，{c['warning']} 个警告（示例中故意留有几处错误）")
-        show_findings(findings)
-        from .cli_report import make_report
-        from .report import parse_period
+        run_demo(out, day, silent)
 
-        _, paths = make_report(registers, parse_period(month="2026-06"), out / "月报-2026-06.xlsx", pdf=True, today=day)
-        console.print(f"[bold]3. 月报[/] 已写入 {'、'.join(str(p) for p in paths)}")
+
+def sample_months() -> list[str]:
+    from .sample import END, START
+
+    months, y, m = [], START.year, START.month
+    while (y, m) <= (END.year, END.month):
+        months.append(f"{y}-{m:02}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return months
+
+
+def run_demo(out: Path, day: dt.date, silent: bool) -> None:
+    from .cli_report import make_report
+    from .ledger import penalty_ledger, write_ledger_xlsx
+    from .period_scores import parse_period as score_period, period_scores, write_scores_xlsx
+    from .report import parse_period
+
+    registers = out / "registers"
+    init_registers(registers, sample=True, force=True)
+    console.print(f"[bold]1. 示例台账[/] 已写入 {registers}")
+    ctx = load_context(registers, day)
+    findings = run_checks(ctx)
+    c = counts(findings)
+    console.print(f"[bold]2. 校验[/] {c['error']} 个错误，{c['warning']} 个警告（示例中故意留有几处错误，见 README）")
+    if not silent:
+        show_findings(findings)
+    month, quarter = "2026-06", "2026-Q2"   # the last full month and quarter of the sample year
+    ledgers = out / "罚扣台账"
+    ledgers.mkdir(exist_ok=True)
+    previous, lines = None, []
+    for ym in sample_months():  # chained month by month, so each carries the cap's excess forward
+        previous = penalty_ledger(ctx.registers, ctx.policy, ym, ctx.calendar, previous)
+        write_ledger_xlsx(previous, ledgers / f"罚扣台账-{ym}.xlsx")
+        items = sum(len(p["items"]) for p in previous["people"])
+        deducted = sum((p["total_deducted"] for p in previous["people"]), start=0)
+        carried = sum((p["carried_forward"] for p in previous["people"]), start=0)
+        if items or carried:
+            lines.append(f"{ym}：{items} 项，实扣 {deducted} 元，结转下月 {carried} 元")
+    console.print(f"[bold]3. 罚扣[/] 逐月台账 → {ledgers}")
+    for line in lines:
+        console.print(f"   {line}")
+    scores = period_scores(ctx.registers, ctx.policy, score_period(quarter), ctx.calendar)
+    write_scores_xlsx(scores, out / f"评分-{quarter}.xlsx")
+    console.print(f"[bold]4. 评分[/] {quarter} → {out / f'评分-{quarter}.xlsx'}")
+    _, paths = make_report(registers, parse_period(month=month), out / f"月报-{month}.xlsx", pdf=True, today=day)
+    console.print(f"[bold]5. 月报[/] {'、'.join(str(p) for p in paths)}")
 
 
 def main():
