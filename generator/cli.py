@@ -16,22 +16,12 @@ for _m in ("cli_numbering", "cli_deadlines", "cli_money", "cli_forms", "cli_asse
         importlib.import_module(f"generator.{_m}")
     except ImportError:
         pass
-from .cli_app import app, console, print_json, user_errors
+from .cli_app import app, console, day_option, print_json, user_errors
 from .checks import CheckContext, run_checks
 from .findings import counts
-from .normalize import to_date
 from .policy import find_policy
 from .registers import read_all
 from .registry_init import init_registers
-
-
-def parse_day(text: Optional[str], option: str) -> dt.date:
-    if text is None:
-        return dt.date.today()
-    try:
-        return to_date(text)
-    except ValueError:
-        raise typer.BadParameter(f"{text!r} 不是日期（如 2026-10-08）", param_hint=option)
 
 
 @app.command()
@@ -79,9 +69,9 @@ def check(
 
     Exit 0 when no errors, 1 when any error, 2 when the check could not run.
     """
-    day = parse_day(today, "--today")
     written = []
     with user_errors():
+        day = day_option(today, "--today", default=dt.date.today())
         findings = check_directory(directory, day)
         if write_back_:
             from .writeback import write_back
@@ -113,9 +103,8 @@ def demo(
     silent: bool = typer.Option(False, "--silent", help="不显示进度条 / no progress bars"),
 ):
     """在内置示例数据上运行完整流程 / run the whole job on the bundled sample year."""
-    day = parse_day(today, "--today")
     with user_errors():
-        run_demo(out, day, silent)
+        run_demo(out, day_option(today, "--today"), silent)
 
 
 def sample_months() -> list[str]:

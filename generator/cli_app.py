@@ -1,6 +1,7 @@
 """The typer application shared by every ``cli_*`` module, and its one error path."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from contextlib import contextmanager
@@ -51,6 +52,18 @@ def progress(items, description: str, silent: bool, total: int | None = None):
     from rich.progress import track
 
     return track(items, description=description, total=total, console=err_console, transient=True)
+
+
+def day_option(text: str | None, option: str, *, default: dt.date | None = None) -> dt.date | None:
+    """A date given on the command line (2026-10-08, 2026/10/8 ...); None gives ``default``."""
+    from .normalize import to_date
+
+    if text is None:
+        return default
+    try:
+        return to_date(text)
+    except ValueError as e:
+        raise UserError(f"{option} {text!r} 不是有效日期（如 2026-10-08）：{e}") from None
 
 
 def register_dir(directory: Path) -> Path:

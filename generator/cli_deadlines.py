@@ -8,10 +8,10 @@ from typing import Optional
 import typer
 from rich.table import Table as RichTable
 
-from .cli_app import app, console, print_json, register_dir, user_errors
+from .cli_app import app, console, day_option, print_json, register_dir, user_errors
 from .deadlines import due_moment, fmt_moment, get_rule, overdue_cases
 from .errors import UserError
-from .normalize import to_date, to_datetime
+from .normalize import to_datetime
 from .policy import default_policy, find_policy
 from .workcal import calendar_from
 
@@ -23,15 +23,6 @@ def _moment(text: str) -> dt.datetime:
         return to_datetime(text)
     except ValueError as e:
         raise UserError(f"起算时间 {text!r} {e}") from None
-
-
-def _day(text: Optional[str]) -> dt.date:
-    if text is None:
-        return dt.date.today()
-    try:
-        return to_date(text)
-    except ValueError as e:
-        raise UserError(f"--today {text!r} {e}") from None
 
 
 def _master(directory: Path):
@@ -97,7 +88,7 @@ def remind(
         from .checks import CheckContext
         from .registers import read_all
 
-        day = _day(today)
+        day = day_option(today, "--today", default=dt.date.today())
         register_dir(directory)
         ctx = CheckContext(registers=read_all(directory), policy=find_policy(directory), today=day)
         groups = overdue_cases(ctx)

@@ -9,9 +9,8 @@ from typing import Optional
 
 import typer
 
-from .cli_app import app, console, print_json, register_dir, user_errors
+from .cli_app import app, console, day_option, print_json, register_dir, user_errors
 from .errors import UserError
-from .normalize import to_date
 from .numbering import (
     NumberEntry,
     assign_numbers,
@@ -78,15 +77,6 @@ def _master(directory: Path):
         return None
 
 
-def _date(text: Optional[str]) -> dt.date:
-    if text is None:
-        return dt.date.today()
-    try:
-        return to_date(text)
-    except ValueError as e:
-        raise UserError(f"--date {text!r} {e}") from None
-
-
 def _dept(n: Numbered, text: Optional[str]) -> Optional[str]:
     if "DEPT" not in compile_rule(n.rule, n.rule_id).pattern.fields:
         return None
@@ -111,7 +101,7 @@ def next_cmd(
     """显示下一个可用编号（本周期已用最大序号 + 1）/ print the next free number."""
     with user_errors():
         n = load_numbered(directory, register, sheet)
-        day = _date(date)
+        day = day_option(date, "--date", default=dt.date.today())
         code = _dept(n, dept)
         number = next_number(n.entries, n.rule, day, code, rule_id=n.rule_id)
     if json_:

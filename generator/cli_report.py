@@ -9,9 +9,8 @@ import typer
 from rich.table import Table as RichTable
 
 from .checks import CheckContext
-from .cli_app import app, console, print_json, register_dir, user_errors
+from .cli_app import app, console, day_option, print_json, register_dir, user_errors
 from .errors import UserError
-from .normalize import to_date
 from .policy import find_policy
 from .registers import read_all
 from .report import Period, Report, build_report, parse_period, show
@@ -42,15 +41,6 @@ def make_report(directory, period: Period, out, *, pdf: bool = False, today: dt.
     return report, paths
 
 
-def _day(text: Optional[str]) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return to_date(text)
-    except ValueError:
-        raise typer.BadParameter(f"{text!r} 不是日期（如 2026-07-01）", param_hint="--today")
-
-
 @app.command("report")
 def report_command(
     directory: Path = typer.Argument(..., help="台账目录 / folder with the registers"),
@@ -67,8 +57,8 @@ def report_command(
     Each sheet compares the period with the previous one (month, half year or year); the charts
     are native Excel charts over the sheet's cells.
     """
-    day = _day(today)
     with user_errors():
+        day = day_option(today, "--today")
         period = parse_period(month=month, half=half, year=year)
         report, paths = make_report(directory, period, out, pdf=pdf, today=day)
     summary = report.table("summary.indicators")

@@ -591,7 +591,6 @@ class _Sample:
 
     # -- training --
     def training(self) -> dict:
-        rng = self.rng
         sessions = []
         for i, (y, m) in enumerate(_months()):
             topic = TOPICS_INTERNAL[i % len(TOPICS_INTERNAL)]

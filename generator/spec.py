@@ -8,7 +8,7 @@ else — workbook layout, reading, validation, rendering — is driven from thes
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 try:

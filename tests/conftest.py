@@ -58,6 +58,17 @@ def write_rows(path: Path, sheet: str, rows: list[list], *, keep_other: bool = T
     wb.save(path)
 
 
+def put_rows(path: Path, sheet: str, rows: dict[int, dict]) -> None:
+    """Type values into a register sheet by header, as a user would (layout and macros kept)."""
+    wb = openpyxl.load_workbook(path, keep_vba=path.suffix == ".xlsm")
+    ws = wb[sheet]
+    headers = {c.value: c.column for c in ws[1]}
+    for r, values in rows.items():
+        for header, v in values.items():
+            ws.cell(row=r, column=headers[header], value=v)
+    wb.save(path)
+
+
 def soffice_convert(src: Path, fmt: str, outdir: Path) -> Path:
     """Convert with LibreOffice headless in a private profile; returns the output file."""
     profile = outdir / "lo-profile"

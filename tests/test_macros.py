@@ -15,7 +15,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from oletools.olevba import VBA_Parser, decompress_stream
 
-from conftest import needs_soffice, soffice_convert
 from generator import excel_entry
 from generator.checks import CheckContext, run_checks
 from generator.errors import UserError
@@ -23,9 +22,19 @@ from generator.policy import find_policy
 from generator.registers import read_all
 from generator.writeback import RESULT_SHEET, write_back
 from generator.xlsm import (
-    BUTTONS, CONF_FILE, ENTRY_MODULE, MACRO_DIR, compound_file, compress, conf_text, install_macros,
-    macro_modules, make_xlsm, vba_project,
+    BUTTONS,
+    CONF_FILE,
+    ENTRY_MODULE,
+    MACRO_DIR,
+    compound_file,
+    compress,
+    conf_text,
+    install_macros,
+    macro_modules,
+    make_xlsm,
+    vba_project,
 )
+from tests.conftest import needs_soffice, put_rows, soffice_convert
 
 XLSM_CT = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 SHEET = "投诉登记"
@@ -45,15 +54,6 @@ def python_calls(source: str) -> list[str]:
     return re.findall(r'RunPython "import aftersales_macros; aftersales_macros\.(\w+)\(\)"', source)
 
 
-def put_rows(path: Path, sheet: str, rows: dict[int, dict]) -> None:
-    """Type values into a register sheet by header (an .xlsm keeps its macros)."""
-    wb = openpyxl.load_workbook(path, keep_vba=path.suffix == ".xlsm")
-    ws = wb[sheet]
-    headers = {c.value: c.column for c in ws[1]}
-    for r, values in rows.items():
-        for header, v in values.items():
-            ws.cell(row=r, column=headers[header], value=v)
-    wb.save(path)
 
 
 def buttons_of(xlsm: Path) -> dict[str, list[tuple[str, str]]]:

@@ -8,7 +8,11 @@ import openpyxl
 import pytest
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
-from openpyxl.utils import column_index_from_string, coordinate_to_tuple, get_column_letter
+from openpyxl.utils import (
+    column_index_from_string,
+    coordinate_to_tuple,
+    get_column_letter,
+)
 
 from generator import excel_entry
 from generator.checks import CheckContext, run_checks
@@ -17,8 +21,14 @@ from generator.findings import ERROR, WARNING, Finding
 from generator.policy import find_policy
 from generator.registers import read_all
 from generator.writeback import (
-    FIRST_ROW, HEADERS, NOTE_MARK, RESULT_SHEET, TRACK_COL, write_back,
+    FIRST_ROW,
+    HEADERS,
+    NOTE_MARK,
+    RESULT_SHEET,
+    TRACK_COL,
+    write_back,
 )
+from tests.conftest import put_rows
 
 TODAY = dt.date(2026, 1, 6)
 NOW = dt.datetime(2026, 1, 6, 9, 30)
@@ -41,15 +51,6 @@ PLANTED = {
 }
 
 
-def put_rows(path: Path, sheet: str, rows: dict[int, dict]) -> None:
-    """Type values into a register sheet by header, as a user would (layout kept)."""
-    wb = openpyxl.load_workbook(path)
-    ws = wb[sheet]
-    headers = {c.value: c.column for c in ws[1]}
-    for r, values in rows.items():
-        for header, v in values.items():
-            ws.cell(row=r, column=headers[header], value=v)
-    wb.save(path)
 
 
 def check_and_write(directory: Path, today=TODAY, now=NOW) -> list[Finding]:
