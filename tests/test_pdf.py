@@ -1,0 +1,195 @@
+"""PDF through LibreOffice: one batched conversion of every form, embedded CJK fonts, failures."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from typer.testing import CliRunner
+
+import generator.cli_forms  # noqa: F401
+from generator import pdf as pdfmod
+from generator.cli_app import app
+from generator.errors import UserError
+from generator.forms import load_forms
+from generator.policy import default_policy
+from generator.registers import read_all
+from generator.render import FormData, build_context, control_block, render_docx, subjects, template_path
+
+# As in conftest: without LibreOffice the PDF checks are skipped locally, never on CI.
+needs_soffice = pytest.mark.skipif(pdfmod.find_soffice() is None and not os.environ.get("CI"),
+                                   reason="LibreOffice not installed")
+COPIES = {"repair_record": 3, "complaint_handling": 5}
+
+
+@pytest.fixture(scope="session")
+def all_pdfs(sample_dir_session, tmp_path_factory):
+    """Every form rendered once from the sample, converted in ONE batched call (two workers)."""
+    out = tmp_path_factory.mktemp("pdf")
+    policy = default_policy()
+    regs = read_all(sample_dir_session)
+    docx, expect = [], {}
+    for form in load_forms().values():
+        today = dt.date(2026, 8, 3) if form.kind == "overdue" else dt.date(2026, 6, 30)
+        data = FormData(regs, policy, today)
+        subject = subjects(form, data)[0]
+        ctx = build_context(form, subject, data, control_block(form, policy, number=subject.number, copy_no="01"))
+        docx.append(render_docx(template_path(form), ctx, out / f"{form.id}.docx"))
+        expect[form.id] = (ctx["doc_title"], subject.number, ctx.get(form.customer or "", ""))
+    docx += glyph_probes(out)   # same soffice call: which regional glyph forms the runs get
+    pdfs = pdfmod.convert_to_pdf(docx, out, workers=2)
+    return {p.stem: p for p in pdfs if not p.stem.startswith("probe_")}, expect
+
+
+PROBE = "直骨刃次"   # characters whose Simplified-Chinese and Japanese glyphs differ
+
+
+def glyph_probes(out: Path) -> list[Path]:
+    """Three one-line documents: a run styled like the templates', and explicit zh-CN / ja-JP runs."""
+    from docx import Document
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "templates"))
+    from build_templates import style_run
+
+    paths = []
+    for name, lang in (("ours", None), ("zh", "zh-CN"), ("ja", "ja-JP")):
+        doc = Document()
+        run = doc.add_paragraph().add_run(PROBE)
+        if lang is None:
+            style_run(run, size=48)
+        else:
+            run.font.size = Pt(48)
+            rpr = run._element.get_or_add_rPr()
+            rpr.get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")
+            el = OxmlElement("w:lang")
+            el.set(qn("w:eastAsia"), lang)
+            rpr.append(el)
+        doc.save(out / f"probe_{name}.docx")
+        paths.append(out / f"probe_{name}.docx")
+    return paths
+
+
+def raster(pdf: Path):
+    from PIL import Image
+
+    subprocess.run(["pdftoppm", "-r", "40", "-f", "1", "-l", "1", "-png", "-singlefile", str(pdf),
+                    str(pdf.with_suffix(""))], check=True)
+    return Image.open(pdf.with_suffix(".png")).convert("L")
+
+
+@needs_soffice
+def test_template_runs_draw_simplified_chinese_glyph_forms(all_pdfs):
+    from PIL import ImageChops
+
+    folder = next(iter(all_pdfs[0].values())).parent
+    ours, zh, ja = (raster(folder / f"probe_{n}.pdf") for n in ("ours", "zh", "ja"))
+    assert ImageChops.difference(zh, ja).getbbox() is not None     # the probe does tell the forms apart
+    assert ImageChops.difference(ours, zh).getbbox() is None       # ours are the Simplified ones
+
+
+def pdffonts(path: Path) -> list[list[str]]:
+    lines = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()
+    return [line.split() for line in lines[2:]]
+
+
+def pdftext(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+@needs_soffice
+def test_every_form_pdf_embeds_a_cjk_font_and_carries_its_chinese_text(all_pdfs):
+    pdfs, expect = all_pdfs
+    assert set(pdfs) == set(load_forms())
+    for form_id, path in pdfs.items():
+        fonts = pdffonts(path)
+        cjk = [f for f in fonts if "CJK" in f[0]]
+        assert cjk, f"{form_id}: no CJK font in {fonts}"
+        # name, type…, emb, sub, uni, object id: every font is embedded
+        assert all(f[-5] == "yes" for f in fonts), f"{form_id}: font not embedded {fonts}"
+        assert any("Serif" in f[0] for f in cjk), f"{form_id}: 宋体 did not map to a serif CJK face"
+        text = "".join(pdftext(path).split())
+        title, number, customer = expect[form_id]
+        for want in (title, number, customer, "受控", "文件编号"):
+            assert "".join(want.split()) in text, f"{form_id}: {want!r} not in the PDF text"
+
+
+@needs_soffice
+def test_multi_copy_forms_print_one_page_per_copy(all_pdfs):
+    pdfs, _ = all_pdfs
+    for form_id, copies in COPIES.items():
+        reader = PdfReader(pdfs[form_id])
+        assert len(reader.pages) == copies
+        labels = [page.extract_text() for page in reader.pages]
+        for i, label in enumerate(load_forms()[form_id].copies):
+            assert label in labels[i]
+    one_page = [f for f in pdfs if f not in COPIES and f != "training_signin"]
+    assert all(len(PdfReader(pdfs[f]).pages) == 1 for f in one_page)
+
+
+def test_fontconfig_file_includes_the_cjk_aliases(tmp_path):
+    conf = pdfmod.fontconfig_file(tmp_path).read_text(encoding="utf-8")
+    assert str(pdfmod.FONT_CONF) in conf
+    aliases = pdfmod.FONT_CONF.read_text(encoding="utf-8")
+    for family in ("宋体", "SimSun", "黑体", "SimHei", "Noto Serif CJK SC", "Noto Sans CJK SC"):
+        assert f"<family>{family}</family>" in aliases
+
+
+def test_work_is_split_across_workers():
+    assert pdfmod.chunks(list(range(5)), 2) == [[0, 1, 2], [3, 4]]
+    assert pdfmod.chunks([1], 2) == [[1]]
+
+
+def fake_soffice(tmp_path: Path, makes_pdfs: bool, per_call: int = 10**6) -> str:
+    """A stand-in soffice that exits 0 and writes a PDF for the first ``per_call`` inputs, or for none."""
+    script = tmp_path / f"soffice{per_call}{makes_pdfs}"
+    body = ('out=""; n=0; for a in "$@"; do if [ "$prev" = "--outdir" ]; then out="$a"; fi; prev="$a"; done\n'
+            'for a in "$@"; do case "$a" in *.docx) b=$(basename "$a" .docx); n=$((n+1)); '
+            + (f'[ $n -le {per_call} ] && echo pdf > "$out/$b.pdf";' if makes_pdfs else ':;')
+            + " esac; done\nexit 0\n")
+    script.write_text("#!/bin/sh\n" + body)
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    return str(script)
+
+
+def test_a_file_soffice_silently_skipped_is_reported(tmp_path, monkeypatch):
+    docs = [tmp_path / f"f{i}.docx" for i in range(3)]
+    for d in docs:
+        d.write_bytes(b"x")
+    monkeypatch.setenv("AFTERSALES_SOFFICE", fake_soffice(tmp_path, makes_pdfs=False))
+    with pytest.raises(UserError, match="未能转换 3 个文件"):
+        pdfmod.convert_to_pdf(docs, tmp_path / "out")
+    monkeypatch.setenv("AFTERSALES_SOFFICE", fake_soffice(tmp_path, makes_pdfs=True))
+    assert [p.name for p in pdfmod.convert_to_pdf(docs, tmp_path / "out")] == ["f0.pdf", "f1.pdf", "f2.pdf"]
+
+
+def test_files_soffice_dropped_from_a_call_are_retried(tmp_path, monkeypatch):
+    docs = [tmp_path / f"f{i}.docx" for i in range(5)]
+    for d in docs:
+        d.write_bytes(b"x")
+    monkeypatch.setenv("AFTERSALES_SOFFICE", fake_soffice(tmp_path, makes_pdfs=True, per_call=2))
+    assert len(pdfmod.convert_to_pdf(docs, tmp_path / "out", workers=2)) == 5
+
+
+def test_calls_stay_below_the_file_count_soffice_drops_beyond():
+    sizes = [len(b) for b in pdfmod.batches([f"form_{i:04d}.docx" for i in range(500)])]
+    assert sum(sizes) == 500 and max(sizes) <= 100
+
+
+def test_missing_libreoffice_says_how_to_install_and_keeps_the_docx(sample_dir, tmp_path, monkeypatch):
+    monkeypatch.setattr(pdfmod, "find_soffice", lambda: None)
+    with pytest.raises(UserError, match="apt-get install libreoffice-writer-nogui fonts-noto-cjk"):
+        pdfmod.convert_to_pdf([tmp_path / "a.docx"], tmp_path)
+    r = CliRunner().invoke(app, ["render", str(sample_dir), "--form", "complaint_record", "-n", "250707001",
+                                 "--out", str(tmp_path), "--pdf", "--silent", "--uncontrolled"])
+    assert r.exit_code == 0, r.output
+    assert "libreoffice-writer-nogui" in r.output
+    assert (tmp_path / "complaint_record_250707001.docx").exists() and not list(tmp_path.glob("*.pdf"))
