@@ -10,13 +10,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table as RichTable
 
-import importlib
-for _m in ("cli_numbering", "cli_deadlines", "cli_money", "cli_forms", "cli_assess", "cli_report", "cli_pack"):  # TEMP until all land
-    try:
-        importlib.import_module(f"generator.{_m}")
-    except ImportError:
-        pass
-from .cli_app import app, console, day_option, print_json, user_errors
+# Each feature's subcommands register themselves on the shared app when imported.
+from . import cli_assess, cli_deadlines, cli_forms, cli_money, cli_numbering, cli_pack, cli_report  # noqa: F401
+from .cli_app import app, console, day_option, print_json, progress, user_errors
 from .checks import CheckContext, run_checks
 from .findings import counts
 from .policy import find_policy
@@ -107,6 +103,12 @@ def demo(
         run_demo(out, day_option(today, "--today"), silent)
 
 
+def sample_start() -> dt.date:
+    from .sample import START
+
+    return START
+
+
 def sample_months() -> list[str]:
     from .sample import END, START
 
@@ -118,9 +120,11 @@ def sample_months() -> list[str]:
 
 
 def run_demo(out: Path, day: dt.date, silent: bool) -> None:
+    from .audit_pack import build_pack
     from .cli_report import make_report
     from .ledger import penalty_ledger, write_ledger_xlsx
     from .period_scores import parse_period as score_period, period_scores, write_scores_xlsx
+    from .pack_verify import verify_pack
     from .report import parse_period
 
     registers = out / "registers"
@@ -152,6 +156,13 @@ def run_demo(out: Path, day: dt.date, silent: bool) -> None:
     console.print(f"[bold]4. 评分[/] {quarter} → {out / f'评分-{quarter}.xlsx'}")
     _, paths = make_report(registers, parse_period(month=month), out / f"月报-{month}.xlsx", pdf=True, today=day)
     console.print(f"[bold]5. 月报[/] {'、'.join(str(p) for p in paths)}")
+    pack = build_pack(registers, sample_start(), day, out / "审计包-示例年度.zip",
+                      progress=lambda items, description, total: progress(items, description, silent, total=total))
+    verified = verify_pack(pack.path)
+    console.print(f"[bold]6. 审计包[/] {pack.path}：{pack.forms} 份表单、{pack.files} 个文件，用时 {pack.seconds:.0f} 秒；"
+                  f"校验{'通过' if verified.ok else '未通过'}（SHA-256 {pack.sha256[:16]}…）")
+    if pack.failures:
+        console.print(f"   {len(pack.failures)} 条记录未能生成表单，见审计包内 check.xlsx")
 
 
 def main():
