@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system demo test bench previews clean
+.PHONY: setup system demo test bench previews workbooks clean
 
 setup: system $(STAMP)
 
@@ -27,6 +27,10 @@ test: setup
 
 bench: setup
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+workbooks: setup
+	$(BIN)/aftersales init workbooks/sample --sample --force
+	rm -rf workbooks/sample/备份
 
 previews: setup
 	$(BIN)/python scripts/form_previews.py

@@ -22,24 +22,28 @@ _DATE_RE = re.compile(
 )
 
 
-def clean_text(value) -> str | None:
-    """Strip spaces (also full-width), turn full-width digits and punctuation to ASCII."""
+def clean_text(value, fold: bool = True) -> str | None:
+    """Strip spaces (also full-width) and a leading apostrophe; with fold, turn full-width
+    digits and punctuation into ASCII (for values that are parsed: dates, numbers, phones)."""
     if value is None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).translate(_FULLWIDTH).strip()
+    text = str(value)
+    text = text.translate(_FULLWIDTH) if fold else text
+    text = text.strip(" \t\r\n\u3000")
     if text.startswith("'"):
-        text = text[1:].strip()
+        text = text[1:].strip(" \t\u3000")
     return text or None
 
 
 def to_text(value) -> str | None:
+    """Free text stays as typed (Chinese punctuation kept), only trimmed."""
     if value is None:
         return None
     if isinstance(value, (dt.datetime, dt.date)):
         return value.isoformat()
-    return clean_text(value)
+    return clean_text(value, fold=False)
 
 
 def to_datetime(value) -> dt.datetime:

@@ -517,3 +517,20 @@ def test_master_data(policy, data):
     posts = {s["name"]: s["post"] for s in staff}
     for k in kpi:   # metrics are the ones the policy weights for the person's post
         assert k["metric"] in policy["scores"]["kpi"]["posts"][posts[k["person"]]]["weights"]
+
+
+def test_bundled_sample_workbooks_are_up_to_date():
+    """workbooks/sample is what `init --sample` writes today (refresh: make workbooks)."""
+    from pathlib import Path
+
+    from generator.policy import default_policy_text
+    from generator.registers import read_all
+
+    folder = Path(__file__).parents[1] / "workbooks" / "sample"
+    assert (folder / "policy.toml").read_text(encoding="utf-8") == default_policy_text()
+    data = sample_data(default_policy())
+    for rid, reg in read_all(folder).items():
+        for key, table in reg.tables.items():
+            assert [r.values for r in table.records] == [
+                {c.key: row.get(c.key) for c in table.spec.columns} for row in data[rid].get(key, [])
+            ], f"{rid}/{key} is stale: run make workbooks"
