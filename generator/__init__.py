@@ -1,21 +1,43 @@
 """aftersales: registers, checks and controlled forms for after-sales service offices.
 
-Public API:
+Public API (the CLI is a thin shell over these):
     load_policy, default_policy        the company policy (policy.toml)
     load_specs                         register specs
+    init_registers                     write workbooks and policy
     read_register, read_all            typed records from the workbooks
     CheckContext, run_checks           findings over all registers
-    init_registers                     write workbooks and policy
+    Pattern, check_numbers,
+    next_number, assign_numbers        numbering rules
+    WorkCalendar, calendar_from,
+    due_moment, get_rule               working days with 调休 and deadlines
+    penalty_ledger, period_scores      monthly penalties, scores of a period
+    render_forms, convert_to_pdf       controlled forms, PDF through LibreOffice
+    build_pack, verify_pack            audit packs
+    build_report, parse_period         period reports with charts
+    write_back                         findings written into the workbooks
 """
+from .audit_pack import build_pack
 from .checks import CheckContext, run_checks
+from .deadlines import due_moment, get_rule
 from .findings import Finding
+from .ledger import penalty_ledger
+from .numbering import Pattern, assign_numbers, check_numbers, next_number
+from .pack_verify import verify_pack
+from .pdf import convert_to_pdf
+from .period_scores import period_scores
 from .policy import default_policy, load_policy
 from .registers import read_all, read_register
 from .registry_init import init_registers
+from .render import render_forms
+from .report import build_report, parse_period
 from .spec import load_specs
+from .workcal import WorkCalendar, calendar_from
+from .writeback import write_back
 
 __all__ = [
-    "CheckContext", "Finding", "default_policy", "init_registers", "load_policy",
-    "load_specs", "read_all", "read_register", "run_checks",
+    "CheckContext", "Finding", "Pattern", "WorkCalendar", "assign_numbers", "build_pack", "build_report",
+    "calendar_from", "check_numbers", "convert_to_pdf", "default_policy", "due_moment", "get_rule",
+    "init_registers", "load_policy", "load_specs", "next_number", "parse_period", "penalty_ledger",
+    "period_scores", "read_all", "read_register", "render_forms", "run_checks", "verify_pack", "write_back",
 ]
 __version__ = "0.1.0"

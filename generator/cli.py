@@ -10,8 +10,6 @@ import typer
 from rich.markup import escape
 from rich.table import Table as RichTable
 
-# Each feature's subcommands register themselves on the shared app when imported.
-from . import cli_assess, cli_deadlines, cli_forms, cli_money, cli_numbering, cli_pack, cli_report  # noqa: F401
 from .cli_app import app, console, day_option, print_json, progress, user_errors
 from .checks import CheckContext, run_checks
 from .findings import counts
@@ -163,6 +161,13 @@ def run_demo(out: Path, day: dt.date, silent: bool) -> None:
                   f"校验{'通过' if verified.ok else '未通过'}（SHA-256 {pack.sha256[:16]}…）")
     if pack.failures:
         console.print(f"   {len(pack.failures)} 条记录未能生成表单，见审计包内 check.xlsx")
+
+
+# Each feature's subcommands register themselves on the shared app when imported; importing
+# them after the core commands keeps init/check/demo first in --help.
+from . import (  # noqa: E402,F401
+    cli_numbering, cli_deadlines, cli_forms, cli_assess, cli_report, cli_pack, cli_money,
+)
 
 
 def main():

@@ -5,7 +5,6 @@ score tests (they import them from here).
 """
 from __future__ import annotations
 
-import copy
 import dataclasses
 import datetime as dt
 from decimal import Decimal
