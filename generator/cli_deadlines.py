@@ -82,8 +82,11 @@ def remind(
     directory: Path = typer.Argument(..., help="台账目录 / folder with the registers"),
     today: Optional[str] = typer.Option(None, "--today", help="以该日期判断超期，默认今天 / reference date"),
     json_: bool = typer.Option(False, "--json", help="输出 JSON / print JSON"),
+    out: Optional[Path] = typer.Option(None, "--out", help="为每件超期案件生成催办单（Word）到此目录 / render a 催办单 per case here"),
+    pdf: bool = typer.Option(False, "--pdf", help="同时生成 PDF / also PDF"),
 ):
-    """列出超期未办的案件，按责任部门和责任人分组（催办单数据）/ overdue cases per department and person."""
+    """列出超期未办的案件，按责任部门和责任人分组，可生成催办单 / overdue cases per department and person."""
+    forms = []
     with user_errors():
         from .checks import CheckContext
         from .registers import read_all
@@ -92,8 +95,13 @@ def remind(
         register_dir(directory)
         ctx = CheckContext(registers=read_all(directory), policy=find_policy(directory), today=day)
         groups = overdue_cases(ctx)
+        if out and groups:
+            from .render import render_forms
+
+            made = render_forms(directory, "reminder", out, pdf=pdf, today=day)
+            forms = made.docx + made.pdf
     if json_:
-        print_json({"today": day.isoformat(), "groups": _jsonable(groups)})
+        print_json({"today": day.isoformat(), "groups": _jsonable(groups), "files": [str(p) for p in forms]})
         return
     if not groups:
         console.print(f"截至 {day:%Y-%m-%d} 没有超期未办的案件")
@@ -110,3 +118,5 @@ def remind(
                       f"{c['days_overdue']} 个工作日（{c['calendar_days_overdue']} 天）")
     console.print(t)
     console.print(f"共 {total} 件，涉及 {len(groups)} 个责任部门/责任人")
+    if forms:
+        console.print(f"已生成催办单 {len(forms)} 份 → {out}")

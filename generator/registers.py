@@ -74,7 +74,7 @@ class Register:
 def workbook_path(directory: Path, spec: RegisterSpec) -> Path:
     """The register's file: the .xlsx, or the .xlsm written by ``init --macros``."""
     base = Path(directory) / spec.workbook
-    for suffix in WORKBOOK_SUFFIXES:
+    for suffix in WORKBOOK_SUFFIXES + (".xls",):  # a legacy .xls is found, then refused clearly
         p = base.with_suffix(suffix)
         if p.exists():
             return p

@@ -350,3 +350,18 @@ def test_cli_deadline_with_a_company_folder(empty_registers):
 def test_commands_have_chinese_help(command):
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0 and re.search(r"[\u4e00-\u9fff]", result.stdout)
+
+
+def test_cli_remind_renders_a_reminder_form_per_overdue_case(empty_registers, tmp_path):
+    from docx import Document
+
+    _write_complaints(empty_registers)
+    out = tmp_path / "催办"
+    result = runner.invoke(app, ["remind", str(empty_registers), "--today", "2026-10-20", "--out", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    files = sorted(out.glob("*.docx"))
+    data = json.loads(result.stdout)
+    cases = {c["case_no"] for g in data["groups"] for c in g["cases"]}   # one form per case, all its clocks
+    assert [f.stem for f in files] == sorted(f"reminder_{n}" for n in cases) and len(data["files"]) == len(cases)
+    text = "\n".join(c.text for t in Document(files[0]).tables for row in t.rows for c in row.cells)
+    assert "催办" in "\n".join(p.text for p in Document(files[0]).paragraphs) + text

@@ -63,3 +63,9 @@ def test_missing_sheet_and_missing_header(empty_registers):
     write_rows(path, "投诉登记", [["受理日期", "客户名称"], ["2026-10-08", "甲"]])
     with pytest.raises(UserError, match="找不到必需的列 投诉编号"):
         read_register(empty_registers, "complaints")
+
+
+def test_a_legacy_xls_beside_is_named_in_the_error(empty_registers):
+    (empty_registers / "complaints.xlsx").rename(empty_registers / "complaints.xls")
+    with pytest.raises(UserError, match="旧版 .xls 格式"):
+        read_register(empty_registers, "complaints")
