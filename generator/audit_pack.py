@@ -57,6 +57,7 @@ from pathlib import Path
 from .docx_repro import docx_bytes, read_parts, write_atomic
 from .errors import UserError
 from .pack_verify import FORMAT, FORMAT_VERSION, MANIFEST_JSON, sha256_bytes, sha256_file, write_zip
+from .periods import as_date, month_bounds, month_key, month_text, months_between, period_between
 from .safewrite import atomic_write_bytes, ensure_not_open
 
 CACHE_DIR = ".aftersales-cache"
@@ -120,7 +121,8 @@ class PackOptions:
     all_forms: bool = False                    # every form, not only policy audit_pack.forms
 
     def contains(self, day) -> bool:
-        return isinstance(day, dt.date) and self.start <= _day(day) <= self.end
+        d = as_date(day)
+        return d is not None and self.start <= d <= self.end
 
 
 @dataclass
@@ -179,10 +181,6 @@ class PackResult:
                 "rendered": self.rendered, "converted": self.converted, "controlled": self.controlled,
                 "masked": self.masked, "seconds": round(self.seconds, 1),
                 "failures": [f.to_dict() for f in self.failures]}
-
-
-def _day(value) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
 
 
 def _no_track(items, description="", total=None):
@@ -279,7 +277,7 @@ def record_dates(registers: dict) -> dict[tuple[str, str], dict[int, dt.date | N
         for table in reg.tables.values():
             spec = table.spec
             if spec.number_date:
-                out[(rid, spec.name)] = {r.row: _as_date(r.values.get(spec.number_date)) for r in table.records}
+                out[(rid, spec.name)] = {r.row: as_date(r.values.get(spec.number_date)) for r in table.records}
         for table in reg.tables.values():
             spec = table.spec
             if spec.parent and not spec.number_date:
@@ -289,20 +287,9 @@ def record_dates(registers: dict) -> dict[tuple[str, str], dict[int, dt.date | N
                     continue
                 by_number = {}
                 for r in parent.records:
-                    by_number.setdefault(r.values.get(col), _as_date(r.values.get(parent.spec.number_date)))
+                    by_number.setdefault(r.values.get(col), as_date(r.values.get(parent.spec.number_date)))
                 out[(rid, spec.name)] = {r.row: by_number.get(r.values.get(col)) for r in table.records}
     return out
-
-
-def _as_date(value) -> dt.date | None:
-    return _day(value) if isinstance(value, dt.date) else None
-
-
-def _month_bounds(label: str) -> tuple[dt.date, dt.date]:
-    y, m = (int(x) for x in label.split("-"))
-    first = dt.date(y, m, 1)
-    nxt = dt.date(y + m // 12, m % 12 + 1, 1)
-    return first, nxt - dt.timedelta(days=1)
 
 
 # ---------------------------------------------------------------------------
@@ -325,7 +312,7 @@ def _subject_case(form, subject, data, dates) -> Case:
     from .render import fmt
 
     if form.kind == "period":
-        first, last = _month_bounds(subject.number)
+        last = month_bounds(month_key(subject.number))[1]
         return Case(form, subject.number, last, form.register, form.sheet_spec().name, None, subject)
     if form.kind == "overdue":
         item = subject.data["items"][0]
@@ -343,7 +330,7 @@ def _subject_case(form, subject, data, dates) -> Case:
 
 def _in_period(case: Case, opts: PackOptions) -> bool:
     if case.form.kind == "period":
-        first, last = _month_bounds(case.number)
+        first, last = month_bounds(month_key(case.number))
         return opts.start <= first and last <= opts.end
     return opts.contains(case.date)
 
@@ -708,21 +695,6 @@ def check_workbook(findings: list[tuple[dict, dt.date | None]], failures: list[F
     return xlsx_bytes(wb)
 
 
-def _period_object(opts: PackOptions):
-    from .money import month_text
-    from .period_scores import Period, parse_period
-
-    first, last = (opts.start.year, opts.start.month), (opts.end.year, opts.end.month)
-    label = f"{month_text(first)}～{month_text(last)}" if first != last else month_text(first)
-    if opts.start.day == 1 and opts.end == _month_bounds(month_text(last))[1]:
-        for text in (month_text(first), f"{first[0]}-Q{(first[1] + 2) // 3}", f"{first[0]}-H{(first[1] + 5) // 6}",
-                     str(first[0])):
-            p = parse_period(text)
-            if (p.first, p.last) == (first, last):
-                return p
-    return Period(label, "range", first, last)
-
-
 def summary_workbook(registers: dict, policy: dict, opts: PackOptions, calendar, masked: bool) -> bytes:
     """Scores and penalties of the months the period touches; what cannot be computed is noted."""
     notes: list[str] = []
@@ -732,8 +704,8 @@ def summary_workbook(registers: dict, policy: dict, opts: PackOptions, calendar,
 
         from .period_scores import period_scores, write_scores_xlsx
 
-        period = _period_object(opts)
-        notes.append(f"评分期间：{period.label}（{period.start} 至 {period.end}，按自然月统计）")
+        period = period_between(opts.start, opts.end)
+        notes.append(f"评分期间：{period.code}（{period.start} 至 {period.end}，按自然月统计）")
         result = period_scores(registers, policy, period, calendar)
         with tempfile.TemporaryDirectory(prefix="aftersales-pack-") as tmp:
             path = Path(tmp) / "scores.xlsx"
@@ -757,9 +729,7 @@ def summary_workbook(registers: dict, policy: dict, opts: PackOptions, calendar,
 
 
 def _ledger_sheets(wb, registers, policy, opts: PackOptions, calendar, notes: list[str]) -> None:
-    from .ledger import (FINDING_COLUMNS, MONEY_FORMAT, SUMMARY_COLUMNS, finding_rows, months_between,
-                         penalty_ledger, table_sheet)
-    from .money import month_text
+    from .ledger import FINDING_COLUMNS, MONEY_FORMAT, SUMMARY_COLUMNS, finding_rows, penalty_ledger, table_sheet
 
     months = months_between((opts.start.year, opts.start.month), (opts.end.year, opts.end.month))
     ledgers, previous = [], None

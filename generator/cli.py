@@ -108,22 +108,19 @@ def sample_start() -> dt.date:
 
 
 def sample_months() -> list[str]:
+    from .periods import month_key, month_text, months_between
     from .sample import END, START
 
-    months, y, m = [], START.year, START.month
-    while (y, m) <= (END.year, END.month):
-        months.append(f"{y}-{m:02}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return months
+    return [month_text(ym) for ym in months_between(month_key(START), month_key(END))]
 
 
 def run_demo(out: Path, day: dt.date, silent: bool) -> None:
     from .audit_pack import build_pack
     from .cli_report import make_report
     from .ledger import penalty_ledger, write_ledger_xlsx
-    from .period_scores import parse_period as score_period, period_scores, write_scores_xlsx
     from .pack_verify import verify_pack
-    from .report import parse_period
+    from .period_scores import period_scores, write_scores_xlsx
+    from .periods import parse_period, period_from_options
 
     registers = out / "registers"
     init_registers(registers, sample=True, force=True)
@@ -149,10 +146,10 @@ def run_demo(out: Path, day: dt.date, silent: bool) -> None:
     console.print(f"[bold]3. 罚扣[/] 逐月台账 → {ledgers}")
     for line in lines:
         console.print(f"   {line}")
-    scores = period_scores(ctx.registers, ctx.policy, score_period(quarter), ctx.calendar)
+    scores = period_scores(ctx.registers, ctx.policy, parse_period(quarter), ctx.calendar)
     write_scores_xlsx(scores, out / f"评分-{quarter}.xlsx")
     console.print(f"[bold]4. 评分[/] {quarter} → {out / f'评分-{quarter}.xlsx'}")
-    _, paths = make_report(registers, parse_period(month=month), out / f"月报-{month}.xlsx", pdf=True, today=day)
+    _, paths = make_report(registers, period_from_options(month=month), out / f"月报-{month}.xlsx", pdf=True, today=day)
     console.print(f"[bold]5. 月报[/] {'、'.join(str(p) for p in paths)}")
     pack = build_pack(registers, sample_start(), day, out / "审计包-示例年度.zip",
                       progress=lambda items, description, total: progress(items, description, silent, total=total))

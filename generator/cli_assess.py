@@ -10,9 +10,10 @@ from rich.table import Table as RichTable
 
 from .cli_app import app, console, print_json, register_dir, user_errors
 from .findings import ERROR
-from .ledger import checked_month, ledger_path, penalty_ledger, previous_ledger, read_ledger, write_ledger_xlsx
+from .ledger import ledger_path, penalty_ledger, previous_ledger, read_ledger, write_ledger_xlsx
 from .money import pct_text, round_to, yuan_text
-from .period_scores import parse_period, period_scores, write_scores_xlsx
+from .period_scores import period_scores, write_scores_xlsx
+from .periods import checked_month, parse_period
 from .policy import find_policy
 from .registers import read_all
 from .workcal import calendar_from

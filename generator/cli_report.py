@@ -11,9 +11,10 @@ from rich.table import Table as RichTable
 from .checks import CheckContext
 from .cli_app import app, console, day_option, print_json, register_dir, user_errors
 from .errors import UserError
+from .periods import Period, period_from_options
 from .policy import find_policy
 from .registers import read_all
-from .report import Period, Report, build_report, parse_period, show
+from .report import Report, build_report, show
 
 
 def make_report(directory, period: Period, out, *, pdf: bool = False, today: dt.date | None = None
@@ -59,7 +60,7 @@ def report_command(
     """
     with user_errors():
         day = day_option(today, "--today")
-        period = parse_period(month=month, half=half, year=year)
+        period = period_from_options(month=month, half=half, year=year)
         report, paths = make_report(directory, period, out, pdf=pdf, today=day)
     summary = report.table("summary.indicators")
     if json_:

@@ -37,10 +37,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from .checks import CheckContext
-from .deadlines import register_clocks, day_of, get_rule, is_late
+from .deadlines import register_clocks, get_rule, is_late
 from .errors import UserError
 from .findings import ERROR, Finding
-from .money import add_months, day_in_month, month_key, month_text, pct_text, yuan, yuan_text
+from .money import pct_text, yuan, yuan_text
 from .penalties import (
     DAY_UNITS,
     Where,
@@ -51,6 +51,7 @@ from .penalties import (
     late_complaint,
     sanction,
 )
+from .periods import add_months, as_date, checked_month, month_bounds, month_key, month_text, months_between
 
 LEDGER_PREFIX = "罚扣台账-"
 SUMMARY_SHEET, ITEMS_SHEET, NOTES_SHEET = "罚扣汇总", "罚扣明细", "提示"
@@ -67,29 +68,6 @@ SUMMARY_COLUMNS = (
     ("本月应罚扣（计入上限）", "assessed", True), ("本月扣款（上限内）", "deducted", True),
     ("结转下月", "carried_forward", True), ("不计上限罚扣", "uncapped", True), ("本月实扣合计", "total_deducted", True),
 )
-
-
-# ---------------------------------------------------------------------------- months
-
-def checked_month(value) -> tuple[int, int]:
-    """(year, month) of '2026-03' and the like, with a four-digit year ('26-03' is refused)."""
-    ym = month_key(value)
-    if not 1900 <= ym[0] <= 2999:
-        raise UserError(f"月份格式应为 2026-03（四位年份）：{value!r}")
-    return ym
-
-
-def month_bounds(ym: tuple[int, int]) -> tuple[dt.date, dt.date]:
-    return dt.date(*ym, 1), day_in_month(ym, 31)
-
-
-def months_between(first: tuple[int, int], last: tuple[int, int]) -> list[tuple[int, int]]:
-    """Every month from ``first`` to ``last`` inclusive (empty when first > last)."""
-    out, ym = [], first
-    while ym <= last:
-        out.append(ym)
-        ym = add_months(ym, 1)
-    return out
 
 
 # ---------------------------------------------------------------------------- the book
@@ -176,7 +154,7 @@ class _Book:
         for c in self.clocks:
             if c.stop is not None and not is_late(c.rule, c.due, c.stop):
                 continue
-            due, end = c.due.date(), None if c.stop is None else day_of(c.stop)
+            due, end = c.due.date(), as_date(c.stop)
             source = {"register": c.register, "sheet": c.sheet.name, "row": c.record.row}
             try:   # late days are those after the due day, up to the reply (or for ever while open)
                 days = self._days(max(due, before_month), last if end is None else min(end, last))
@@ -462,6 +440,6 @@ def write_ledger_xlsx(result: dict, path) -> Path | None:
 
 
 __all__ = [
-    "LEDGER_PREFIX", "checked_month", "penalty_ledger", "carried_forward", "ledger_path", "previous_ledger", "read_ledger",
-    "write_ledger_xlsx", "table_sheet", "month_bounds", "months_between",
+    "LEDGER_PREFIX", "penalty_ledger", "carried_forward", "ledger_path", "previous_ledger", "read_ledger",
+    "write_ledger_xlsx", "table_sheet",
 ]

@@ -12,12 +12,12 @@ Decimal('1234.57')
 """
 from __future__ import annotations
 
-import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from .errors import UserError
 from .normalize import to_decimal
+# Month helpers moved to generator.periods; penalties.py and scores.py still import them from here.
 
 CENT = Decimal("0.01")
 BOUNDS = ("ge", "gt", "le", "lt")
@@ -120,38 +120,3 @@ def band_text(band: dict, name: str = "x", percent: bool = False) -> str:
     low = [f"{show(band[k])} {_OPS['le' if k == 'ge' else 'lt']} " for k in ("ge", "gt") if k in band]
     high = [f" {_OPS[k]} {show(band[k])}" for k in ("le", "lt") if k in band]
     return "".join(low) + name + "".join(high) if (low or high) else f"任意 {name}"
-
-
-def month_key(value) -> tuple[int, int]:
-    """(year, month) from '2026-03', '2026年3月', a date, or a (y, m) tuple."""
-    if isinstance(value, tuple) and len(value) == 2:
-        y, m = value
-    elif isinstance(value, (dt.date, dt.datetime)):
-        y, m = value.year, value.month
-    else:
-        text = str(value).strip().replace("年", "-").replace("月", "").replace("/", "-")
-        try:
-            y, m = (int(p) for p in text.split("-")[:2])
-        except ValueError:
-            raise UserError(f"月份格式应为 2026-03：{value!r}") from None
-    if not 1 <= m <= 12:
-        raise UserError(f"月份不存在：{value!r}")
-    return int(y), int(m)
-
-
-def add_months(ym: tuple[int, int], n: int) -> tuple[int, int]:
-    y, m = ym
-    k = y * 12 + (m - 1) + n
-    return k // 12, k % 12 + 1
-
-
-def month_text(ym: tuple[int, int]) -> str:
-    return f"{ym[0]:04d}-{ym[1]:02d}"
-
-
-def day_in_month(ym: tuple[int, int], day: int) -> dt.date:
-    """The given day of a month, clamped to the month's last day ('31 号' in a 30-day month)."""
-    y, m = ym
-    nxt = dt.date(*add_months(ym, 1), 1)
-    last = (nxt - dt.timedelta(days=1)).day
-    return dt.date(y, m, min(day, last))

@@ -26,21 +26,8 @@ from decimal import Decimal
 
 from .errors import UserError
 from .findings import ERROR, Finding
-from .money import (
-    add_months,
-    allocate,
-    band_text,
-    day_in_month,
-    match_bands,
-    month_key,
-    month_text,
-    non_negative,
-    num_text,
-    pct_text,
-    rate,
-    yuan,
-    yuan_text,
-)
+from .money import allocate, band_text, match_bands, non_negative, num_text, pct_text, rate, yuan, yuan_text
+from .periods import add_months, day_in_month, month_key, month_text
 
 PENALTY, SANCTION, COMPENSATION, OUTLET = "penalty", "sanction", "compensation", "outlet"
 DAY_UNITS = {"working": "个工作日", "calendar": "天"}   # policy penalties.late_complaint.day_kind -> unit shown

@@ -33,18 +33,17 @@ from the pure functions in ``scores``. A period is ``2026-03``, ``2026-Q1``, ``2
 from __future__ import annotations
 
 import datetime as dt
-import re
-from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-from .deadlines import day_of, due_moment, get_rule, is_late, is_overdue
+from .deadlines import due_moment, get_rule, is_late, is_overdue
 from .errors import UserError
 from .findings import ERROR, WARNING, Finding
-from .ledger import FINDING_COLUMNS, checked_month, finding_rows, month_bounds, months_between, table_sheet
+from .ledger import FINDING_COLUMNS, finding_rows, table_sheet
 from .normalize import clean_text
-from .money import month_text, num_text, round_to
+from .money import num_text, round_to
+from .periods import Period, as_date, month_text, parse_period, quarter_label  # the tests import the last two from here
 from .scores import (
     attendance,
     check_training_hours,
@@ -67,68 +66,6 @@ TECHNICIAN_POSTS = ("技术工程师", "售后人员")          # 003 §4.4.3 �
 CONTROL_KIND = "控制指标"                             # KPI sheet 指标性质 of a control metric (001 §4 九 3)
 RESOLVED_YES = "是"                                 # 是否解决 answered yes
 SERVICE_COMPLAINT = "服务质量"                        # complaint class caused by the service (001 §14 4.1)
-QUARTER_RE = re.compile(r"(\d{4})\s*[-年/]?\s*(?:[Qq]|第)?\s*([1-4一二三四])\s*(?:季度)?", re.ASCII)
-CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4}
-
-
-# ---------------------------------------------------------------------------- periods
-
-@dataclass(frozen=True)
-class Period:
-    label: str            # 2026-03, 2026-Q1, 2026-H1, 2026
-    kind: str             # month | quarter | half | year
-    first: tuple          # first month (y, m)
-    last: tuple           # last month (y, m)
-
-    @property
-    def start(self) -> dt.date:
-        return month_bounds(self.first)[0]
-
-    @property
-    def end(self) -> dt.date:
-        return month_bounds(self.last)[1]
-
-    @property
-    def months(self) -> list[tuple[int, int]]:
-        return months_between(self.first, self.last)
-
-    def contains(self, d) -> bool:
-        return isinstance(d, dt.date) and self.start <= day_of(d) <= self.end
-
-    @property
-    def quarters(self) -> list[str]:
-        """The quarters assessed in the period: those whose last month lies in it."""
-        return [f"{y}-Q{m // 3}" for y, m in self.months if m % 3 == 0]
-
-
-def parse_period(text) -> Period:
-    """'2026-03' (month), '2026-Q1', '2026-H1' or '2026' (year)."""
-    s = str(text).strip().upper().replace(" ", "")
-    if re.fullmatch(r"\d{4}", s):
-        y = int(s)
-        return Period(s, "year", (y, 1), (y, 12))
-    m = re.fullmatch(r"(\d{4})-?Q([1-4])", s)
-    if m:
-        y, q = int(m[1]), int(m[2])
-        return Period(f"{y}-Q{q}", "quarter", (y, 3 * q - 2), (y, 3 * q))
-    m = re.fullmatch(r"(\d{4})-?H([12])", s)
-    if m:
-        y, h = int(m[1]), int(m[2])
-        return Period(f"{y}-H{h}", "half", (y, 6 * h - 5), (y, 6 * h))
-    try:
-        ym = checked_month(s)
-    except UserError:
-        raise UserError(f"期间格式应为 2026-03、2026-Q1、2026-H1 或 2026：{text!r}") from None
-    return Period(month_text(ym), "month", ym, ym)
-
-
-def quarter_label(value) -> str | None:
-    """'2026-Q1', '2026Q1', '2026年第一季度' → '2026-Q1'; None when it is no quarter."""
-    m = QUARTER_RE.fullmatch(str(value or "").strip())
-    if not m:
-        return None
-    q = CN_DIGITS.get(m[2]) or int(m[2])
-    return f"{m[1]}-Q{q}"
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -286,7 +223,7 @@ def _incentive(d: _Data, surveyed: dict, receipts: list[dict]) -> dict:
                                  d.policy, "回执"))
     notes = []
     if d.period.kind != "year":
-        notes.append(f"N 为年度重复维修次数（001 §4 十 1），本期间为 {d.period.label}，按期间内次数对照年度档位，仅供参考")
+        notes.append(f"N 为年度重复维修次数（001 §4 十 1），本期间为 {d.period.code}，按期间内次数对照年度档位，仅供参考")
     return {"overall": overall, "engineers": per, "notes": notes}
 
 
@@ -384,7 +321,7 @@ def _training(d: _Data) -> dict:
         if not isinstance(v.get("date"), dt.date) or v.get("hours") is None:
             continue
         lines = [{"name": a.values.get("name"), "status": a.values.get("status")} for a in by_session.get(v.get("session_no"), [])]
-        counted.append({"date": day_of(v["date"]), "lessons": v["hours"], "attendees": lines})
+        counted.append({"date": as_date(v["date"]), "lessons": v["hours"], "attendees": lines})
         if not d.period.contains(v["date"]):
             continue
         try:
@@ -459,7 +396,7 @@ def _kpi(d: _Data) -> list[dict]:
                              "note": l.note} for l in k.lines])
         out.append(entry)
     if not d.period.quarters:
-        d.notes.append(f"S5：KPI 按季度考核，{d.period.label} 内没有季度结束，未列出 KPI 得分")
+        d.notes.append(f"S5：KPI 按季度考核，{d.period.code} 内没有季度结束，未列出 KPI 得分")
     return out
 
 
@@ -479,7 +416,7 @@ def period_scores(registers: dict, policy: dict, period, calendar) -> dict:
     csi_part = _csi(d, answers)
     receipts, receipt_rows = _receipts(d)
     result = {
-        "period": p.label, "start": p.start, "end": p.end,
+        "period": p.code, "start": p.start, "end": p.end,
         "surveys": surveys,
         "csi": csi_part,
         "receipts": receipts,
@@ -555,4 +492,4 @@ def _sheets(r: dict) -> list[tuple]:
     ]
 
 
-__all__ = ["Period", "parse_period", "quarter_label", "period_scores", "write_scores_xlsx"]
+__all__ = ["parse_period", "quarter_label", "period_scores", "write_scores_xlsx"]

@@ -26,9 +26,7 @@ Definitions:
 """
 from __future__ import annotations
 
-import calendar as _calendar
 import datetime as dt
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -39,6 +37,8 @@ from .deadlines import due_moment, get_rule, is_late, is_overdue, lateness
 from .errors import UserError
 from .ledger import penalty_ledger
 from .money import round_to
+from .periods import Period, as_date
+from .periods import period_from_options as parse_period  # tests and generator/__init__ import it from here
 from .period_scores import period_scores
 
 # 001 §14 4.1 客户投诉分类: 按程度 严重投诉 (服务质量类, 外观包装类, 产品质量类) and 轻微投诉 (建议类, 其他类).
@@ -92,85 +92,6 @@ def mean(values, places: int = MEAN_PLACES) -> Decimal | None:
 # ---------------------------------------------------------------------------- periods
 
 KIND_TITLES = {"month": "售后服务月度报告", "half": "售后服务半年度报告", "year": "售后服务年度报告"}
-
-
-@dataclass(frozen=True)
-class Period:
-    """A calendar month, half year (index 1 上半年 / 2 下半年) or year."""
-    kind: str
-    year: int
-    index: int = 1
-
-    @property
-    def months(self) -> list[tuple[int, int]]:
-        if self.kind == "month":
-            return [(self.year, self.index)]
-        first, n = (1, 12) if self.kind == "year" else (6 * self.index - 5, 6)
-        return [(self.year, m) for m in range(first, first + n)]
-
-    @property
-    def start(self) -> dt.date:
-        return dt.date(*self.months[0], 1)
-
-    @property
-    def end(self) -> dt.date:
-        y, m = self.months[-1]
-        return dt.date(y, m, _calendar.monthrange(y, m)[1])
-
-    @property
-    def label(self) -> str:
-        if self.kind == "month":
-            return f"{self.year}年{self.index}月"
-        if self.kind == "half":
-            return f"{self.year}年{'上' if self.index == 1 else '下'}半年"
-        return f"{self.year}年度"
-
-    @property
-    def code(self) -> str:
-        if self.kind == "month":
-            return f"{self.year}-{self.index:02d}"
-        if self.kind == "half":
-            return f"{self.year}-H{self.index}"
-        return str(self.year)
-
-    @property
-    def span(self) -> str:
-        return f"{self.start:%Y-%m-%d} 至 {self.end:%Y-%m-%d}"
-
-    def previous(self) -> Period:
-        if self.kind == "month":
-            return Period("month", self.year - (self.index == 1), 12 if self.index == 1 else self.index - 1)
-        if self.kind == "half":
-            return Period("half", self.year - (self.index == 1), 2 if self.index == 1 else 1)
-        return Period("year", self.year - 1)
-
-    def contains(self, value) -> bool:
-        d = _day(value)
-        return d is not None and self.start <= d <= self.end
-
-
-def parse_period(month: str | None = None, half: str | None = None, year: str | int | None = None) -> Period:
-    """Exactly one of ``month`` ('2026-10'), ``half`` ('2026-H2', '2026下半年') or ``year`` ('2026')."""
-    given = [(k, str(v).strip()) for k, v in (("month", month), ("half", half), ("year", year)) if v not in (None, "")]
-    if len(given) != 1:
-        raise UserError("请指定且只指定一个统计期间：--month 2026-10、--half 2026-H2 或 --year 2026")
-    kind, text = given[0]
-    if kind == "month" and (m := re.fullmatch(r"(\d{4})[-/年.](\d{1,2})月?", text)) and 1 <= int(m[2]) <= 12:
-        return Period("month", int(m[1]), int(m[2]))
-    if kind == "half" and (m := re.fullmatch(r"(\d{4})[-年]?(?:[Hh]([12])|([上下])半年)", text)):
-        return Period("half", int(m[1]), int(m[2]) if m[2] else (1 if m[3] == "上" else 2))
-    if kind == "year" and (m := re.fullmatch(r"(\d{4})年?度?", text)):
-        return Period("year", int(m[1]))
-    examples = {"month": "2026-10", "half": "2026-H2（或 2026-H1）", "year": "2026"}
-    raise UserError(f"无法识别的统计期间 {text!r}，应写成 {examples[kind]}")
-
-
-def _day(value) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return None
 
 
 # ---------------------------------------------------------------------------- report shapes
@@ -356,7 +277,7 @@ def _complaints(run: _Run) -> Section:
                        ("投诉结案数", sum(counts[0].values()), sum(counts[1].values())),
                        ("投诉按期结案率", *rates)]
     late_rows = [[r.values.get("complaint_no"), r.values.get("category"), _label(r.values.get("dept")),
-                  _day(r.values.get("received")), due.date(), _day(r.values.get("closed")),
+                  as_date(r.values.get("received")), due.date(), as_date(r.values.get("closed")),
                   _how_late(run, rule, due, r.values.get("closed"))]
                  for (r, (rule, due), late) in closing[0][0] if late]
     sec.tables.append(Table("complaints.late", "本期逾期结案明细", ["投诉编号", "投诉类别", "责任部门", "受理日期",
@@ -371,7 +292,7 @@ def _how_late(run: _Run, rule, due, stop) -> str:
     try:
         return lateness(rule, due, stop, run.ctx.calendar)
     except UserError:  # a year the calendar does not cover: calendar days still tell
-        return f"{(_day(stop) - due.date()).days} 天"
+        return f"{(as_date(stop) - due.date()).days} 天"
 
 
 def _closing(run: _Run, table, period: Period):
@@ -527,7 +448,7 @@ def _satisfaction(run: _Run) -> Section:
 
 
 def _ym(value):
-    d = _day(value)
+    d = as_date(value)
     return (d.year, d.month) if d else None
 
 
@@ -598,11 +519,11 @@ def _materials(run: _Run) -> Section:
     apps = apps_t.by("app_no")
     back = defaultdict(list)
     for r in returns_t.records if returns_t else []:
-        if _day(r.values.get("returned")) and r.values.get("qty") is not None:
-            back[_line_key(r)].append((_day(r.values["returned"]), r.values["qty"]))
+        if as_date(r.values.get("returned")) and r.values.get("qty") is not None:
+            back[_line_key(r)].append((as_date(r.values["returned"]), r.values["qty"]))
     lines = [_Line(r, apps.get(r.values.get("app_no")), tuple(back.get(_line_key(r), ())))
              for r in (items_t.records if items_t else []) if r.values.get("qty") is not None]
-    orphans = [l for l in lines if l.app is None or not _day(l.app.values.get("applied"))]
+    orphans = [l for l in lines if l.app is None or not as_date(l.app.values.get("applied"))]
     lines = [l for l in lines if l not in orphans]
     rule = get_rule(run.policy, MATERIAL_RETURN_RULE) if MATERIAL_RETURN_RULE in run.policy.get("deadlines", {}) else None
 
@@ -763,5 +684,5 @@ def _summary(run: _Run) -> Section:
     return sec
 
 
-__all__ = ["Period", "parse_period", "Report", "Section", "Table", "Chart", "Ratio", "build_report", "show",
+__all__ = ["parse_period", "Report", "Section", "Table", "Chart", "Ratio", "build_report", "show",
            "SEVERITY"]

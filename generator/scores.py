@@ -21,7 +21,8 @@ from fractions import Fraction
 from .ahp import AhpResult, policy_analyse
 from .errors import UserError
 from .findings import WARNING, Finding
-from .money import band_text, match_bands, month_key, month_text, non_negative, num_text, pct_text, rate, round_to, share
+from .money import band_text, match_bands, non_negative, num_text, pct_text, rate, round_to, share
+from .periods import month_key, month_text
 
 
 def _cfg(policy: dict, key: str) -> dict:

@@ -60,7 +60,7 @@ EXPECT = CASE["expect"]
 ])
 def test_period_forms(text, label, start, end):
     p = parse_period(text)
-    assert (p.label, p.start, p.end) == (label, start, end)
+    assert (p.code, p.start, p.end) == (label, start, end)
 
 
 @pytest.mark.parametrize("text", ["2026-Q5", "2026-H3", "26-03", "2026-13", "上季度"])
