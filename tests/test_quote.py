@@ -5,7 +5,8 @@ import json
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import generator.cli_money  # noqa: F401  registers the commands
@@ -13,7 +14,7 @@ from generator import quote as quote_mod
 from generator.cli_app import app
 from generator.errors import UserError
 from generator.policy import default_policy, default_policy_text
-from test_penalties import assert_matches, call, load_cases, policy_with
+from tests.casetables import assert_matches, call, load_cases, policy_with
 
 runner = CliRunner()
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from generator import scores
 from generator.errors import UserError
 from generator.policy import default_policy
-from test_penalties import assert_matches, call, load_cases, policy_with
+from tests.casetables import assert_matches, call, load_cases, policy_with
 
 
 @pytest.mark.parametrize("case", load_cases("scores*.yaml"))
