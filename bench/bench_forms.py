@@ -23,12 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.forms import load_forms  # noqa: E402
-from generator.pdf import convert_one_by_one, convert_to_pdf  # noqa: E402
-from generator.policy import find_policy  # noqa: E402
-from generator.registers import read_all  # noqa: E402
-from generator.registry_init import init_registers  # noqa: E402
-from generator.render import (  # noqa: E402
+from generator.config.form_specs import load_forms  # noqa: E402
+from generator.config.policy import find_policy  # noqa: E402
+from generator.documents.pdf import convert_one_by_one, convert_to_pdf  # noqa: E402
+from generator.documents.render import (  # noqa: E402
     FormData,
     build_context,
     control_block,
@@ -38,7 +36,9 @@ from generator.render import (  # noqa: E402
     template_path,
     unique_names,
 )
-from generator.sample import SAMPLE_TODAY  # noqa: E402
+from generator.registers.read import read_all  # noqa: E402
+from generator.registers.setup import init_registers  # noqa: E402
+from generator.sample.year import SAMPLE_TODAY  # noqa: E402
 
 
 def jobs_for(n: int, registers: Path, out: Path) -> list[tuple]:

@@ -17,7 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from generator.numbering import NumberEntry, Pattern, check_numbers  # noqa: E402
+from generator.rules.number_checks import check_numbers  # noqa: E402
+from generator.rules.numbering import NumberEntry, Pattern  # noqa: E402
 
 RULE = {"pattern": "{YY}{MM}{DD}{SEQ:5}", "reset": "year", "per_dept": False, "title": "投诉单号"}
 YEARS = 20

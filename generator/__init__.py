@@ -5,7 +5,7 @@ Public API (the CLI is a thin shell over these):
     load_specs                         register specs
     init_registers                     write workbooks and policy
     read_register, read_all            typed records from the workbooks
-    CheckContext, run_checks           findings over all registers
+    RunContext, run_checks           findings over all registers
     Pattern, check_numbers,
     next_number, assign_numbers        numbering rules
     WorkCalendar, calendar_from,
@@ -16,26 +16,27 @@ Public API (the CLI is a thin shell over these):
     build_report, parse_period         period reports with charts
     write_back                         findings written into the workbooks
 """
-from .audit_pack import build_pack
-from .checks import CheckContext, run_checks
-from .deadlines import due_moment, get_rule
-from .findings import Finding
-from .ledger import penalty_ledger
-from .numbering import Pattern, assign_numbers, check_numbers, next_number
-from .pack_verify import verify_pack
-from .pdf import convert_to_pdf
-from .period_scores import period_scores
-from .policy import default_policy, load_policy
-from .registers import read_all, read_register
-from .registry_init import init_registers
-from .render import render_forms
-from .report import build_report, parse_period
-from .spec import load_specs
-from .workcal import WorkCalendar, calendar_from
-from .writeback import write_back
+from generator.assess.checks import RunContext, run_checks
+from generator.assess.ledger import penalty_ledger
+from generator.assess.period_scores import period_scores
+from generator.assess.report import build_report, parse_period
+from generator.config.policy import default_policy, load_policy
+from generator.config.register_specs import load_specs
+from generator.core.findings import Finding
+from generator.documents.pdf import convert_to_pdf
+from generator.documents.render import render_forms
+from generator.pack.build import build_pack
+from generator.pack.verify import verify_pack
+from generator.registers.read import read_all, read_register
+from generator.registers.setup import init_registers
+from generator.registers.writeback import write_back
+from generator.rules.deadlines import due_moment, get_rule
+from generator.rules.number_checks import check_numbers
+from generator.rules.numbering import Pattern, assign_numbers, next_number
+from generator.rules.workcal import WorkCalendar, calendar_from
 
 __all__ = [
-    "CheckContext", "Finding", "Pattern", "WorkCalendar", "assign_numbers", "build_pack", "build_report",
+    "RunContext", "Finding", "Pattern", "WorkCalendar", "assign_numbers", "build_pack", "build_report",
     "calendar_from", "check_numbers", "convert_to_pdf", "default_policy", "due_moment", "get_rule",
     "init_registers", "load_policy", "load_specs", "next_number", "parse_period", "penalty_ledger",
     "period_scores", "read_all", "read_register", "render_forms", "run_checks", "verify_pack", "write_back",

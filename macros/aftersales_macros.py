@@ -1,12 +1,12 @@
 """Entry points of the Excel buttons (macros/AfterSales.bas): RunPython imports this file.
 
 ``aftersales init --macros`` copies it beside the register workbooks. Each function only
-fetches the workbook whose button was pressed and hands it to generator.excel_entry,
+fetches the workbook whose button was pressed and hands it to generator.excel.entry,
 where the work (and its tests) live.
 """
 import xlwings as xw
 
-from generator import excel_entry
+from generator.excel import entry as excel_entry
 
 
 def check():

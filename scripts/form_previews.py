@@ -21,12 +21,10 @@ sys.path.insert(0, str(ROOT))
 
 from PIL import Image  # noqa: E402
 
-from generator.forms import load_forms  # noqa: E402
-from generator.pdf import convert_to_pdf  # noqa: E402
-from generator.policy import find_policy  # noqa: E402
-from generator.registers import read_all  # noqa: E402
-from generator.registry_init import init_registers  # noqa: E402
-from generator.render import (  # noqa: E402
+from generator.config.form_specs import load_forms  # noqa: E402
+from generator.config.policy import find_policy  # noqa: E402
+from generator.documents.pdf import convert_to_pdf  # noqa: E402
+from generator.documents.render import (  # noqa: E402
     FormData,
     build_context,
     control_block,
@@ -35,7 +33,9 @@ from generator.render import (  # noqa: E402
     template_path,
     template_revision,
 )
-from generator.sample import SAMPLE_TODAY  # noqa: E402
+from generator.registers.read import read_all  # noqa: E402
+from generator.registers.setup import init_registers  # noqa: E402
+from generator.sample.year import SAMPLE_TODAY  # noqa: E402
 
 REMINDER_DAY = SAMPLE_TODAY + dt.timedelta(days=34)
 MAX_BYTES = 150_000

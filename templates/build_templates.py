@@ -2,7 +2,7 @@
 
 Run ``python templates/build_templates.py`` after changing a layout below; the output is
 byte-reproducible. The templates are ordinary .docx files: a company may open one in Word,
-restyle it and keep the ``{{ … }}`` fields (docxtpl/Jinja tags; names in generator/forms.py).
+restyle it and keep the ``{{ … }}`` fields (docxtpl/Jinja tags; names in generator/config/form_specs.py).
 
 Every template shares one look — A4, fixed margins, 宋体 (SimSun) body and 黑体 titles on the
 East-Asian font channel with ``w:lang w:eastAsia="zh-CN"``, single-line borders — and one
@@ -23,7 +23,11 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
+from docx.enum.table import (
+    WD_CELL_VERTICAL_ALIGNMENT,
+    WD_ROW_HEIGHT_RULE,
+    WD_TABLE_ALIGNMENT,
+)
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -32,9 +36,9 @@ from docx.shared import Mm, Pt, RGBColor
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.docx_repro import normalize_docx  # noqa: E402
-from generator.forms import load_forms  # noqa: E402
-from generator.policy import default_policy  # noqa: E402
+from generator.config.form_specs import load_forms  # noqa: E402
+from generator.config.policy import default_policy  # noqa: E402
+from generator.documents.docx_repro import normalize_docx  # noqa: E402
 
 OUT = Path(__file__).resolve().parent
 PAGE_W, PAGE_H = 210, 297

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.policy import default_policy
+from generator.config.policy import default_policy
 
 CASES = Path(__file__).parent / "cases"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from generator.registry_init import init_registers
+from generator.registers.setup import init_registers
 
 SOFFICE = shutil.which("soffice")
 needs_soffice = pytest.mark.skipif(SOFFICE is None and not os.environ.get("CI"), reason="LibreOffice not installed")

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-import generator.cli_money  # noqa: F401  registers the commands
-from generator import ahp
-from generator.cli_app import app
-from generator.errors import UserError
-from generator.policy import default_policy
+from generator.cli import app
+from generator.config.policy import default_policy
+from generator.core.errors import UserError
+from generator.rules import ahp
 
 CASES = Path(__file__).parent / "cases"
 POLICY = default_policy()

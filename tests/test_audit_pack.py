@@ -24,16 +24,28 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-import generator.cli_pack  # noqa: F401  (registers the commands)
-from generator.audit_pack import (AUDIT_LOG, CLAUSES, PackOptions, build_pack, mask_text, mask_value, plan_pack,
-                                  record_dates)
-from generator.cli_app import app
-from generator.errors import UserError
-from generator.forms import load_forms
-from generator.pack_verify import MANIFEST_JSON, verify_pack, write_zip
-from generator.pdf_repro import eexec_decrypt, eexec_encrypt, merge_pdfs, normalize_pdf
-from generator.policy import find_policy
-from generator.registers import read_all
+from generator.cli import app
+from generator.config.form_specs import load_forms
+from generator.config.policy import find_policy
+from generator.core.errors import UserError
+from generator.documents.pdf_repro import (
+    eexec_decrypt,
+    eexec_encrypt,
+    merge_pdfs,
+    normalize_pdf,
+)
+from generator.pack.build import (
+    AUDIT_LOG,
+    CLAUSES,
+    PackOptions,
+    build_pack,
+    mask_text,
+    mask_value,
+    plan_pack,
+    record_dates,
+)
+from generator.pack.verify import MANIFEST_JSON, verify_pack, write_zip
+from generator.registers.read import read_all
 from tests.conftest import needs_soffice
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "audit_pack.yaml").read_text(encoding="utf-8"))
@@ -356,9 +368,9 @@ class Interrupted(Exception):
 
 @needs_soffice
 def test_an_interrupted_build_resumes_from_the_forms_already_made(sample_dir, tmp_path, monkeypatch):
-    import generator.pdf
+    import generator.documents.pdf
 
-    monkeypatch.setattr(generator.pdf, "MAX_FILES", 2)       # chunks of 4 forms on 2 workers
+    monkeypatch.setattr(generator.documents.pdf, "MAX_FILES", 2)       # chunks of 4 forms on 2 workers
     day = dt.date(2025, 7, 10)
 
     def stop_in_second_chunk(items, description, total):
@@ -411,7 +423,7 @@ def test_added_and_removed_members_are_named(pack_a, tmp_path):
 
 def break_template(folder: Path, form_id: str, number: str) -> None:
     """A company template (DIR/templates) that cannot be filled for one record."""
-    from generator.render import template_path
+    from generator.documents.render import template_path
 
     src = template_path(load_forms()[form_id])
     parts = {}

@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from generator.cli import app
-from generator.safewrite import BACKUP_DIR
+from generator.registers.safewrite import BACKUP_DIR
 from tests.conftest import write_rows
 
 runner = CliRunner()

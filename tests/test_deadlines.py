@@ -13,18 +13,24 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-import generator.cli_deadlines  # noqa: F401  registers the commands
-from generator.checks import CheckContext
-from generator.cli_app import app
-from generator.deadlines import (
-    DONE, WORKING_DAY_CLOCKS, case_status, check_deadlines, due_moment, get_rule, is_late,
-    overdue_cases, parse_rule, rules_from,
+from generator.assess.checks import RunContext
+from generator.assess.clocks import check_deadlines, overdue_cases
+from generator.cli import app
+from generator.config.policy import FRAGMENTS, default_policy
+from generator.config.register_specs import load_specs
+from generator.core.errors import UserError
+from generator.registers.read import Record, Register, Table
+from generator.rules.deadlines import (
+    DONE,
+    WORKING_DAY_CLOCKS,
+    case_status,
+    due_moment,
+    get_rule,
+    is_late,
+    parse_rule,
+    rules_from,
 )
-from generator.errors import UserError
-from generator.policy import FRAGMENTS, default_policy
-from generator.registers import Record, Register, Table
-from generator.spec import load_specs
-from generator.workcal import WorkCalendar, calendar_from
+from generator.rules.workcal import WorkCalendar, calendar_from
 from tests.conftest import write_rows
 
 CASES = Path(__file__).parent / "cases"
@@ -148,8 +154,8 @@ def complaints_register(rows) -> Register:
                     tables={"complaints": Table(spec=sheet, records=records)})
 
 
-def context(rows, today=CHECK["today"], policy=None) -> CheckContext:
-    return CheckContext(registers={"complaints": complaints_register(rows)}, policy=policy or default_policy(),
+def context(rows, today=CHECK["today"], policy=None) -> RunContext:
+    return RunContext(registers={"complaints": complaints_register(rows)}, policy=policy or default_policy(),
                         today=today)
 
 
@@ -187,7 +193,7 @@ def test_late_by_hours_on_an_hour_clock():
     rec = Record(row=2, values={"ticket_no": "YX261001", "received": dt.datetime(2026, 10, 9, 9, 0), "level": "三级",
                                 "responded": dt.datetime(2026, 10, 9, 11, 20), "engineer": "王五"}, raw={})
     reg = Register(spec=tickets, path=Path("tickets.xlsx"), tables={"tickets": Table(spec=sheet, records=[rec])})
-    ctx = CheckContext(registers={"tickets": reg}, policy=default_policy(), today=dt.date(2026, 10, 20))
+    ctx = RunContext(registers={"tickets": reg}, policy=default_policy(), today=dt.date(2026, 10, 20))
     got = {(f.column, f.code): f.message for f in check_deadlines(ctx)}
     assert set(got) == {("响应时间", "deadline.late")}  # callback and level-3 response share the column
     msgs = {f.message.split("（")[1].split("：")[0]: f.message for f in check_deadlines(ctx)}

@@ -14,13 +14,12 @@ from docx.shared import Mm
 from docxtpl import DocxTemplate
 from typer.testing import CliRunner
 
-import generator.cli_forms  # noqa: F401  (registers the commands)
-from generator.cli_app import app
-from generator.errors import UserError
-from generator.forms import CONTROL_NAMES, find_form, load_forms, parse_form
-from generator.policy import default_policy
-from generator.render import blank_context, make_env, template_path
-from generator.spec import load_specs
+from generator.cli import app
+from generator.config.form_specs import CONTROL_NAMES, find_form, load_forms, parse_form
+from generator.config.policy import default_policy
+from generator.config.register_specs import load_specs
+from generator.core.errors import UserError
+from generator.documents.render import blank_context, make_env, template_path
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMS = sorted(load_forms())
@@ -58,7 +57,7 @@ def test_template_lints_clean_against_its_spec(form_id):
 @pytest.mark.parametrize("form_id", FORMS)
 def test_template_renders_strictly_with_one_line_per_list(form_id, tmp_path):
     """Loop bodies use only columns the child sheets have (StrictUndefined raises otherwise)."""
-    from generator.render import render_docx
+    from generator.documents.render import render_docx
 
     form = load_forms()[form_id]
     out = render_docx(template_path(form), blank_context(form, default_policy()), tmp_path / "x.docx")
@@ -82,7 +81,7 @@ def test_lint_catches_a_field_the_register_lacks(tmp_path):
 
 
 def test_rendering_a_template_with_an_unknown_field_is_a_user_error(tmp_path):
-    from generator.render import render_docx
+    from generator.documents.render import render_docx
 
     form = load_forms()["complaint_record"]
     bad = _docx_with(tmp_path, "{% for r in [1] %}{{ r.nothing }}{% endfor %}{{ customer_nmae }}")
@@ -121,7 +120,7 @@ def test_template_look_is_consistent(form_id):
 
 
 def test_template_carries_its_revision():
-    from generator.render import template_revision
+    from generator.documents.render import template_revision
 
     for form in load_forms().values():
         assert template_revision(template_path(form)) == default_policy()["forms"][form.id]["revision"]
@@ -138,7 +137,7 @@ def test_forms_policy_entries_match_the_specs():
 
 
 def test_policy_fragment_cites_a_source_on_every_value():
-    text = (ROOT / "generator" / "policy.d" / "60-forms.toml").read_text(encoding="utf-8")
+    text = (ROOT / "generator" / "config" / "policy.d" / "60-forms.toml").read_text(encoding="utf-8")
     for line in text.splitlines():
         if "=" in line and not line.lstrip().startswith("#"):
             assert "#" in line.split("=", 1)[1], f"value without a source comment: {line}"

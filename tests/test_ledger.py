@@ -1,4 +1,4 @@
-"""The monthly penalty ledger read from registers (generator.ledger, ``aftersales penalties``).
+"""The monthly penalty ledger read from registers (generator.assess.ledger, ``aftersales penalties``).
 
 Business cases: tests/cases/ledger.yaml. ``fill_registers`` (rows keyed by the Excel headers
 the user sees) is shared with test_period_scores.
@@ -15,10 +15,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-import generator.cli_assess  # noqa: F401  registers the commands
-from generator.cli_app import app
-from generator.errors import UserError
-from generator.ledger import (
+from generator.assess.ledger import (
     ITEMS_SHEET,
     SUMMARY_SHEET,
     ledger_path,
@@ -26,12 +23,14 @@ from generator.ledger import (
     previous_ledger,
     read_ledger,
 )
-from generator.penalties import entered_fine
-from generator.policy import default_policy, find_policy
-from generator.registers import read_all
-from generator.registry_init import init_registers
-from generator.spec import load_specs
-from generator.workcal import calendar_from
+from generator.cli import app
+from generator.config.policy import default_policy, find_policy
+from generator.config.register_specs import load_specs
+from generator.core.errors import UserError
+from generator.registers.read import read_all
+from generator.registers.setup import init_registers
+from generator.rules.penalties import entered_fine
+from generator.rules.workcal import calendar_from
 
 CASES = Path(__file__).parent / "cases"
 runner = CliRunner()

@@ -15,13 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from oletools.olevba import VBA_Parser, decompress_stream
 
-from generator import excel_entry
-from generator.checks import CheckContext, run_checks
-from generator.errors import UserError
-from generator.policy import find_policy
-from generator.registers import read_all
-from generator.writeback import RESULT_SHEET, write_back
-from generator.xlsm import (
+from generator.assess.checks import RunContext, run_checks
+from generator.config.policy import find_policy
+from generator.core.errors import UserError
+from generator.excel import entry as excel_entry
+from generator.excel.xlsm import (
     BUTTONS,
     CONF_FILE,
     ENTRY_MODULE,
@@ -34,6 +32,8 @@ from generator.xlsm import (
     make_xlsm,
     vba_project,
 )
+from generator.registers.read import read_all
+from generator.registers.writeback import RESULT_SHEET, write_back
 from tests.conftest import needs_soffice, put_rows, soffice_convert
 
 XLSM_CT = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
@@ -196,7 +196,7 @@ def test_install_macros_replaces_the_xlsx_and_the_registers_still_read(empty_reg
         assert {"ThisWorkbook", "AfterSales", "xlwings", "Dictionary"} <= set(modules)
         assert set(python_calls(modules["AfterSales"])) == {"check", "assign_numbers", "render_selected", "remind"}
         assert set(python_calls(modules["AfterSales"])) <= set(entry_points())
-    assert run_checks(CheckContext(regs, find_policy(empty_registers), dt.date(2026, 1, 6))) == []
+    assert run_checks(RunContext(regs, find_policy(empty_registers), dt.date(2026, 1, 6))) == []
     assert (empty_registers / ENTRY_MODULE).read_bytes() == (MACRO_DIR / ENTRY_MODULE).read_bytes()
 
 
@@ -207,7 +207,7 @@ def test_write_back_keeps_the_macros_and_buttons(empty_registers):
     put_rows(path, SHEET, {2: {"投诉编号": "260105001", "受理日期": dt.date(2026, 1, 5)}})
     for hour in (9, 10):
         regs = read_all(empty_registers)
-        findings = run_checks(CheckContext(regs, find_policy(empty_registers), dt.date(2026, 1, 6)))
+        findings = run_checks(RunContext(regs, find_policy(empty_registers), dt.date(2026, 1, 6)))
         assert findings
         write_back(empty_registers, findings, dt.datetime(2026, 1, 6, hour), registers=regs)
     z = zipfile.ZipFile(path)

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from generator.normalize import convert
+from generator.core.normalize import convert
 
 D = dt.date
 T = dt.datetime

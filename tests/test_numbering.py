@@ -16,25 +16,23 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-import generator.cli_numbering  # noqa: F401  (registers the `number` sub-commands)
-from generator.checks import CheckContext, _checkers
-from generator.cli_app import app
-from generator.errors import UserError
-from generator.findings import ERROR, WARNING
-from generator.numbering import (
+from generator.assess.checks import CHECKERS, RunContext, check_register_numbers
+from generator.cli import app
+from generator.config.policy import default_policy
+from generator.config.register_specs import load_specs
+from generator.core.errors import UserError
+from generator.core.findings import ERROR, WARNING
+from generator.registers.read import Record, Register, Table
+from generator.registers.safewrite import BACKUP_DIR
+from generator.rules.number_checks import check_numbers
+from generator.rules.numbering import (
     NumberEntry,
     Pattern,
     assign_numbers,
-    check_numbers,
-    check_register_numbers,
     compile_rule,
     next_number,
     normalise_number,
 )
-from generator.policy import default_policy
-from generator.registers import Record, Register, Table
-from generator.safewrite import BACKUP_DIR
-from generator.spec import load_specs
 
 CASES = Path(__file__).parent / "cases"
 POLICY = default_policy()
@@ -127,7 +125,7 @@ def test_pattern_cases(case):
 
 
 def test_shipped_rules_compile_and_cite_a_source():
-    text = (Path(__file__).parents[1] / "generator" / "policy.d" / "10-numbering.toml").read_text(encoding="utf-8")
+    text = (Path(__file__).parents[1] / "generator" / "config" / "policy.d" / "10-numbering.toml").read_text(encoding="utf-8")
     for rule_id, rule in POLICY["numbering"].items():
         compile_rule(rule, rule_id)
         assert rule["source"] and rule["title"]
@@ -332,13 +330,13 @@ def test_checker_reads_number_date_and_dept_from_each_numbered_sheet():
         "departments": Table(spec=master_spec.sheet("departments"), records=[record(2, code="GC", name="工程部")])})
     regs = {"tickets": Register(spec, Path("tickets.xlsx"), {spec.sheets[0].key: tickets, fs.key: field}),
             "master": master}
-    ctx = CheckContext(registers=regs, policy=POLICY, today=d)
+    ctx = RunContext(registers=regs, policy=POLICY, today=d)
     found = {(f.sheet, f.row, f.column, f.code) for f in check_register_numbers(ctx)}
     assert found == {
         (spec.sheets[0].name, 3, spec.sheets[0].column("ticket_no").header, "number.gap"),
         (fs.name, 4, fs.column("fs_no").header, "number.dept_mismatch"),
     }
-    assert check_register_numbers in _checkers()
+    assert check_register_numbers in CHECKERS
 
 
 def test_checker_refuses_a_sheet_naming_a_missing_rule():
@@ -346,7 +344,7 @@ def test_checker_refuses_a_sheet_naming_a_missing_rule():
     policy = {**POLICY, "numbering": {}}
     regs = {"complaints": Register(spec, Path("c.xlsx"), {spec.sheets[0].key: Table(spec=spec.sheets[0])})}
     with pytest.raises(UserError, match="numbering.complaint"):
-        check_register_numbers(CheckContext(registers=regs, policy=policy, today=dt.date(2026, 1, 1)))
+        check_register_numbers(RunContext(registers=regs, policy=policy, today=dt.date(2026, 1, 1)))
 
 
 # ----------------------------------------------------------------- CLI

@@ -12,14 +12,20 @@ import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-import generator.cli_forms  # noqa: F401
-from generator import pdf as pdfmod
-from generator.cli_app import app
-from generator.errors import UserError
-from generator.forms import load_forms
-from generator.policy import default_policy
-from generator.registers import read_all
-from generator.render import FormData, build_context, control_block, render_docx, subjects, template_path
+from generator.cli import app
+from generator.config.form_specs import load_forms
+from generator.config.policy import default_policy
+from generator.core.errors import UserError
+from generator.documents import pdf as pdfmod
+from generator.documents.render import (
+    FormData,
+    build_context,
+    control_block,
+    render_docx,
+    subjects,
+    template_path,
+)
+from generator.registers.read import read_all
 
 # As in conftest: without LibreOffice the PDF checks are skipped locally, never on CI.
 needs_soffice = pytest.mark.skipif(pdfmod.find_soffice() is None and not os.environ.get("CI"),

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator import penalties
-from generator.errors import UserError
-from generator.policy import default_policy, default_policy_text, parse
+from generator.config.policy import default_policy, default_policy_text, parse
+from generator.core.errors import UserError
+from generator.rules import penalties
 from tests.casetables import assert_matches, call, load_cases, policy_with
 
 # ---------------------------------------------------------------------------- case tables
@@ -142,7 +142,7 @@ def test_writeoff_rate_never_rises_with_lateness(days, sent_offset):
 
 
 def test_a_company_may_add_a_sanction_level_in_policy_toml(tmp_path):
-    from generator.policy import load_policy
+    from generator.config.policy import load_policy
 
     extra = '\n[penalties.sanctions."记过"]\nbasis = "fixed"  # own level\namount = 600  # own floor\n'
     path = tmp_path / "policy.toml"

@@ -1,4 +1,4 @@
-"""Scores of a period read from registers (generator.period_scores, ``aftersales scores``).
+"""Scores of a period read from registers (generator.assess.period_scores, ``aftersales scores``).
 
 The business case is tests/cases/period_scores.yaml: a small quarter whose every number was
 worked out by hand from the regulation's rules.
@@ -13,9 +13,9 @@ import openpyxl
 import pytest
 import yaml
 
-from generator.errors import UserError
-from generator.period_scores import parse_period, period_scores, quarter_label
-from generator.policy import default_policy
+from generator.assess.period_scores import parse_period, period_scores, quarter_label
+from generator.config.policy import default_policy
+from generator.core.errors import UserError
 from tests.test_ledger import fill_registers, load, run, run_json
 
 CASE = yaml.safe_load((Path(__file__).parent / "cases" / "period_scores.yaml").read_text(encoding="utf-8"))

@@ -1,4 +1,4 @@
-"""Periods and month helpers (generator.periods); the spellings are in tests/cases/periods.yaml."""
+"""Periods and month helpers (generator.core.periods); the spellings are in tests/cases/periods.yaml."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,8 +9,15 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.errors import UserError
-from generator.periods import KIND_MONTHS, Period, as_date, parse_period, period_between, period_from_options
+from generator.core.errors import UserError
+from generator.core.periods import (
+    KIND_MONTHS,
+    Period,
+    as_date,
+    parse_period,
+    period_between,
+    period_from_options,
+)
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "periods.yaml").read_text(encoding="utf-8"))
 

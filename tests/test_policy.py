@@ -2,8 +2,8 @@ import re
 
 import pytest
 
-from generator.errors import UserError
-from generator.policy import default_policy, default_policy_text, load_policy
+from generator.config.policy import default_policy, default_policy_text, load_policy
+from generator.core.errors import UserError
 
 
 def write(tmp_path, text):

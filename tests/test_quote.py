@@ -9,11 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-import generator.cli_money  # noqa: F401  registers the commands
-from generator import quote as quote_mod
-from generator.cli_app import app
-from generator.errors import UserError
-from generator.policy import default_policy, default_policy_text
+from generator.cli import app
+from generator.config.policy import default_policy, default_policy_text
+from generator.core.errors import UserError
+from generator.rules import quote as quote_mod
 from tests.casetables import assert_matches, call, load_cases, policy_with
 
 runner = CliRunner()

@@ -4,8 +4,8 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from generator.errors import UserError
-from generator.registers import read_register
+from generator.core.errors import UserError
+from generator.registers.read import read_register
 from tests.conftest import write_rows
 
 HEAD = ["受理日期", "单号", "我的备注", "受理渠道", "客户名称", "投诉类别", "投诉内容", "国内国外", "返修费用预算"]

@@ -16,14 +16,13 @@ from hypothesis import strategies as st
 from lxml import etree
 from typer.testing import CliRunner
 
-import generator.cli_forms  # noqa: F401  (registers the commands)
-from generator import distribution
-from generator.cli_app import app
-from generator.errors import UserError
-from generator.forms import load_forms
-from generator.policy import default_policy
-from generator.registers import Record, Register, Table
-from generator.render import (
+from generator.cli import app
+from generator.config.form_specs import load_forms
+from generator.config.policy import default_policy
+from generator.config.register_specs import load_specs
+from generator.core.errors import UserError
+from generator.documents import distribution
+from generator.documents.render import (
     CHECKED,
     UNCHECKED,
     FormData,
@@ -38,7 +37,7 @@ from generator.render import (
     template_revision,
     unique_names,
 )
-from generator.spec import load_specs
+from generator.registers.read import Record, Register, Table
 
 DAY = dt.date(2026, 3, 31)
 
@@ -351,7 +350,7 @@ def test_fast_path_matches_plain_docxtpl(tmp_path):
 
 
 def test_parallel_batch_equals_sequential(tmp_path):
-    from generator.render import render_all
+    from generator.documents.render import render_all
 
     ctx = context_for("service_receipt", ticket_registers())
     tpl = str(template_path(load_forms()["service_receipt"]))
@@ -392,7 +391,7 @@ def log_rows(directory):
 def test_every_form_renders_from_the_sample(sample_dir_session, tmp_path):
     """Each .docx reopens with python-docx and shows its number, customer and control block."""
     policy = default_policy()
-    from generator.registers import read_all
+    from generator.registers.read import read_all
 
     regs = read_all(sample_dir_session)
     for form in load_forms().values():

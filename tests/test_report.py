@@ -1,8 +1,8 @@
 """Period reports: numbers against plain counts of the sample registers, chart references,
 the PDF, the CLI, and business cases (tests/cases/report_*.yaml) on hand-made registers.
 
-The expected numbers are counted here with plain loops over the records (generator.registers
-reads them); nothing below calls generator.report to compute what it checks.
+The expected numbers are counted here with plain loops over the records (generator.registers.read
+reads them); nothing below calls generator.assess.report to compute what it checks.
 """
 from __future__ import annotations
 
@@ -20,16 +20,14 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-import generator.cli  # noqa: F401  the other commands, so that "report" is a subcommand
-import generator.cli_report  # noqa: F401  registers the command
-from generator.checks import CheckContext
-from generator.cli_app import app
-from generator.errors import UserError
-from generator.policy import default_policy, find_policy
-from generator.registers import Record, Register, Table, read_all
-from generator.report import Ratio, build_report, parse_period
-from generator.report_xlsx import write_report_xlsx
-from generator.spec import load_specs
+from generator.assess.checks import RunContext
+from generator.assess.report import Ratio, build_report, parse_period
+from generator.cli import app
+from generator.config.policy import default_policy, find_policy
+from generator.config.register_specs import load_specs
+from generator.core.errors import UserError
+from generator.registers.read import Record, Register, Table, read_all
+from generator.reports.report_xlsx import write_report_xlsx
 
 CASES = Path(__file__).parent / "cases"
 TODAY = dt.date(2026, 7, 1)        # the day after the sample year
@@ -54,7 +52,7 @@ def sample(sample_dir_session):
 def built(request, sample, tmp_path_factory):
     """(report, records by register, saved workbook) for a half-year and a month of the sample."""
     regs, policy = sample
-    report = build_report(CheckContext(regs, policy, TODAY), parse_period(**request.param))
+    report = build_report(RunContext(regs, policy, TODAY), parse_period(**request.param))
     path = tmp_path_factory.mktemp("report") / "report.xlsx"
     write_report_xlsx(report, path)
     return report, regs, openpyxl.load_workbook(path)
@@ -274,7 +272,7 @@ def make_register(rid: str, **rows) -> Register:
 
 
 def report_of(registers: dict, period: dict, today=dt.date(2026, 11, 20), policy=None):
-    return build_report(CheckContext(registers, policy or default_policy(), today), parse_period(**period))
+    return build_report(RunContext(registers, policy or default_policy(), today), parse_period(**period))
 
 
 @pytest.mark.parametrize("case", load("report_periods.yaml")["cases"], ids=lambda c: str(c["given"]))
@@ -362,10 +360,10 @@ def test_the_policy_decides_the_closing_deadline():
 def test_pdf_has_a_cover_page_numbers_and_every_glyph(sample, tmp_path):
     from pypdf import PdfReader
 
-    from generator.report_pdf import write_report_pdf
+    from generator.reports.report_pdf import write_report_pdf
 
     regs, policy = sample
-    report = build_report(CheckContext(regs, policy, TODAY), parse_period(month="2026-03"))
+    report = build_report(RunContext(regs, policy, TODAY), parse_period(month="2026-03"))
     with warnings.catch_warnings():
         warnings.simplefilter("error")     # matplotlib warns "Glyph … missing from font(s)" for every box it draws
         first = write_report_pdf(report, tmp_path / "a.pdf")

@@ -4,8 +4,8 @@ import openpyxl
 import pytest
 from openpyxl.styles import Font, PatternFill
 
-from generator.errors import UserError
-from generator.safewrite import BACKUP_DIR, edit_workbook
+from generator.core.errors import UserError
+from generator.registers.safewrite import BACKUP_DIR, edit_workbook
 
 
 def user_workbook(path):

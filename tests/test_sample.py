@@ -11,14 +11,23 @@ from pathlib import Path
 
 import pytest
 
-from generator.checks import CheckContext, run_checks
-from generator.numbering import NumberEntry, check_numbers, compile_rule
-from generator.penalties import check_sanction, check_special_approvals
-from generator.policy import default_policy
-from generator.registers import Record, Register, Table, read_all
-from generator.sample import CASES, END, PLANTED, SAMPLE_TODAY, START, planted_markdown, sample_data
-from generator.spec import load_specs
-from generator.workcal import WorkCalendar
+from generator.assess.checks import RunContext, run_checks
+from generator.config.policy import default_policy
+from generator.config.register_specs import load_specs
+from generator.registers.read import Record, Register, Table, read_all
+from generator.rules.number_checks import check_numbers
+from generator.rules.numbering import NumberEntry, compile_rule
+from generator.rules.penalties import check_sanction, check_special_approvals
+from generator.rules.workcal import WorkCalendar
+from generator.sample.year import (
+    CASES,
+    END,
+    PLANTED,
+    SAMPLE_TODAY,
+    START,
+    planted_markdown,
+    sample_data,
+)
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "SAMPLE.md"
 # Used only when the policy under test lacks a rule (the shipped policy has them all).
@@ -325,16 +334,16 @@ def _in_memory_registers(data) -> dict[str, Register]:
 
 @pytest.mark.parametrize("today", [SAMPLE_TODAY, SAMPLE_TODAY + dt.timedelta(days=1)])  # the day `demo` uses
 def test_checks_find_exactly_the_planted_mistakes(policy, data, today):
-    findings = run_checks(CheckContext(_in_memory_registers(data), policy, today))
+    findings = run_checks(RunContext(_in_memory_registers(data), policy, today))
     assert checked(findings) == {f for f in expected_findings() if f[4].startswith(CHECKED_FAMILIES)}
 
 
 def test_checks_after_writing_the_workbooks(sample_dir_session):
     """The same through `aftersales init --sample`: the workbooks keep every value."""
-    from generator.policy import find_policy
+    from generator.config.policy import find_policy
 
     policy = find_policy(sample_dir_session)
-    findings = run_checks(CheckContext(read_all(sample_dir_session), policy, SAMPLE_TODAY))
+    findings = run_checks(RunContext(read_all(sample_dir_session), policy, SAMPLE_TODAY))
     assert checked(findings) == {f for f in expected_findings() if f[4].startswith(CHECKED_FAMILIES)}
 
 
@@ -523,8 +532,8 @@ def test_bundled_sample_workbooks_are_up_to_date():
     """workbooks/sample is what `init --sample` writes today (refresh: make workbooks)."""
     from pathlib import Path
 
-    from generator.policy import default_policy_text
-    from generator.registers import read_all
+    from generator.config.policy import default_policy_text
+    from generator.registers.read import read_all
 
     folder = Path(__file__).parents[1] / "workbooks" / "sample"
     assert (folder / "policy.toml").read_text(encoding="utf-8") == default_policy_text()

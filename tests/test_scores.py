@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator import scores
-from generator.errors import UserError
-from generator.policy import default_policy
+from generator.config.policy import default_policy
+from generator.core.errors import UserError
+from generator.rules import scores
 from tests.casetables import assert_matches, call, load_cases, policy_with
 
 
@@ -128,7 +128,7 @@ def test_kpi_metric_points_never_exceed_the_cap(ratio):
 
 
 def test_a_company_may_add_a_kpi_post_in_policy_toml(tmp_path):
-    from generator.policy import default_policy_text, load_policy
+    from generator.config.policy import default_policy_text, load_policy
 
     extra = ('\n[scores.kpi.posts."客服员"]\nsource = "company"  # own post\ngroup = "生产部人员"  # own\n'
              'weights = { "售后服务满意度" = 0.60, "工作态度" = 0.40 }  # own weights\n')

@@ -1,9 +1,9 @@
 """Every register spec is consistent with itself and with the default policy."""
 import pytest
 
-from generator.policy import default_policy
-from generator.spec import load_specs
-from generator.workbook import DAY_CLOCKS
+from generator.config.policy import default_policy
+from generator.config.register_specs import load_specs
+from generator.registers.layout import DAY_CLOCKS
 
 SPECS = load_specs()
 SHEETS = [(r.id, s) for r in SPECS.values() for s in r.sheets]

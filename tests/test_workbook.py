@@ -5,11 +5,11 @@ import openpyxl
 import pytest
 import python_calamine as calamine
 
-from generator.deadlines import case_status, due_moment, get_rule
-from generator.policy import default_policy
-from generator.spec import load_specs
-from generator.workbook import STATUS_HEADER, WORKDAY_SHEET, build_register
-from generator.workcal import calendar_from
+from generator.config.policy import default_policy
+from generator.config.register_specs import load_specs
+from generator.registers.layout import STATUS_HEADER, WORKDAY_SHEET, build_register
+from generator.rules.deadlines import case_status, due_moment, get_rule
+from generator.rules.workcal import calendar_from
 from tests.conftest import needs_soffice, soffice_convert
 
 

@@ -12,9 +12,14 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.errors import UserError
-from generator.policy import default_policy
-from generator.workcal import WorkCalendar, calendar_from, holiday_overrides, parse_hours
+from generator.config.policy import default_policy
+from generator.core.errors import UserError
+from generator.rules.workcal import (
+    WorkCalendar,
+    calendar_from,
+    holiday_overrides,
+    parse_hours,
+)
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "workcal.yaml").read_text(encoding="utf-8"))
 CAL = WorkCalendar()
@@ -218,6 +223,6 @@ def test_working_hours_end_inside_business_hours_of_a_working_day(start, hours):
 def test_docstring_examples():
     import doctest
 
-    import generator.workcal
+    import generator.rules.workcal
 
-    assert doctest.testmod(generator.workcal).failed == 0
+    assert doctest.testmod(generator.rules.workcal).failed == 0

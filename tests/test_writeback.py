@@ -14,13 +14,13 @@ from openpyxl.utils import (
     get_column_letter,
 )
 
-from generator import excel_entry
-from generator.checks import CheckContext, run_checks
-from generator.errors import UserError
-from generator.findings import ERROR, WARNING, Finding
-from generator.policy import find_policy
-from generator.registers import read_all
-from generator.writeback import (
+from generator.assess.checks import RunContext, run_checks
+from generator.config.policy import find_policy
+from generator.core.errors import UserError
+from generator.core.findings import ERROR, WARNING, Finding
+from generator.excel import entry as excel_entry
+from generator.registers.read import read_all
+from generator.registers.writeback import (
     FIRST_ROW,
     HEADERS,
     NOTE_MARK,
@@ -55,7 +55,7 @@ PLANTED = {
 
 def check_and_write(directory: Path, today=TODAY, now=NOW) -> list[Finding]:
     regs = read_all(directory)
-    findings = run_checks(CheckContext(regs, find_policy(directory), today))
+    findings = run_checks(RunContext(regs, find_policy(directory), today))
     write_back(directory, findings, now, registers=regs)
     return findings
 

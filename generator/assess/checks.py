@@ -1,0 +1,177 @@
+"""``aftersales check``: every checker over every register, findings collected, never raised.
+
+Field and number checks live here, deadline clocks in ``clocks``; CHECKERS lists them all. A
+checker takes the RunContext and returns a list of Finding.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.assess.clocks import check_deadlines
+from generator.config.policy import find_policy
+from generator.config.register_specs import Column
+from generator.core.findings import ERROR, WARNING, Finding, sort_key
+from generator.registers.read import Register, Table, read_all
+from generator.rules.number_checks import check_numbers
+from generator.rules.numbering import department_codes, numbering_rule, register_entries
+from generator.rules.workcal import calendar_from
+
+
+@dataclass
+class RunContext:
+    """What one run over a register folder sees: the registers as read, the policy, the day
+    judged as today, and the working-day calendar built from both."""
+
+    registers: dict[str, Register]
+    policy: dict
+    today: dt.date
+    _calendar: object = field(default=None, repr=False)
+
+    @property
+    def calendar(self):
+        """The working-day calendar: state holidays with 调休, overridden by the master sheet."""
+        if self._calendar is None:
+            self._calendar = calendar_from(self.policy, self.registers.get("master"))
+        return self._calendar
+
+    @classmethod
+    def load(cls, directory, today: dt.date, only: list[str] | None = None) -> "RunContext":
+        """Read the folder's policy, then its registers (a broken policy is said first)."""
+        policy = find_policy(directory) if Path(directory).is_dir() else None
+        return cls(registers=read_all(directory, only=only), policy=policy, today=today)
+
+    def choice_sources(self) -> dict[str, list[str]]:
+        return master_lists(self.registers.get("master"))
+
+
+def master_lists(master: Register | None) -> dict[str, list[str]]:
+    """Dropdown values sourced from master data, keyed 'master.<sheet>.<column>'."""
+    out: dict[str, list[str]] = {}
+    if master is None:
+        return out
+    for key, table in master.tables.items():
+        for col in table.spec.columns:
+            vals = [r.values.get(col.key) for r in table.records]
+            out[f"master.{key}.{col.key}"] = [str(v) for v in vals if v is not None]
+    return out
+
+
+def _show(v):
+    return v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v
+
+
+def check_fields(ctx: RunContext) -> list[Finding]:
+    sources = ctx.choice_sources()
+    out: list[Finding] = []
+    for reg in ctx.registers.values():
+        for table in reg.tables.values():
+            out += reg_table_fields(reg.spec.id, table, sources)
+            out += check_parents(reg, table)
+    return out
+
+
+def reg_table_fields(register: str, table: Table, sources: dict[str, list[str]]) -> list[Finding]:
+    sheet = table.spec
+    out: list[Finding] = []
+    typed_bad = {(f.row, f.column) for f in table.findings}
+    choice_sets = {c.key: set(c.choices) if c.choices else set(sources.get(c.choices_from, ()))
+                   for c in sheet.columns if c.choices or c.choices_from}
+
+    def add(rec, col: Column, code, sev, msg, value):
+        out.append(Finding(register, sheet.name, rec.row, col.header, code, sev, msg, _show(value)))
+
+    for rec in table.records:
+        v = rec.values
+        for col in sheet.columns:
+            val = v.get(col.key)
+            if val is None:
+                if col.required and (rec.row, col.header) not in typed_bad:
+                    add(rec, col, "field.required", ERROR, f"必填项「{col.header}」为空", None)
+                continue
+            allowed = choice_sets.get(col.key)
+            if allowed and str(val) not in allowed:
+                if col.choices:
+                    add(rec, col, "field.choice", ERROR,
+                        f"「{val}」不是{col.header}的有效选项（{'/'.join(col.choices)}）", val)
+                elif allowed:  # sourced from master data: warn, the master may be incomplete
+                    add(rec, col, "field.choice", WARNING, f"「{val}」不在基础数据的{col.header}列表中", val)
+            if _out_of_range(val, col):
+                add(rec, col, "field.range", ERROR, f"{col.header}「{val}」超出范围 {_range_text(col)}", val)
+            if col.not_before:
+                other = v.get(col.not_before)
+                if other is not None and _as_dt(val) < _as_dt(other):
+                    before = sheet.column(col.not_before).header
+                    add(rec, col, "field.date_order", ERROR,
+                        f"{col.header} {_show(val)} 早于{before} {_show(other)}", val)
+    return out
+
+
+def _out_of_range(val, col: Column) -> bool:
+    from decimal import Decimal
+
+    if not isinstance(val, (int, Decimal)) or isinstance(val, bool):
+        return False
+    return (col.min is not None and val < Decimal(str(col.min))) or (
+        col.max is not None and val > Decimal(str(col.max)))
+
+
+def _range_text(col: Column) -> str:
+    lo = "" if col.min is None else f"{col.min:g}"
+    hi = "" if col.max is None else f"{col.max:g}"
+    return f"[{lo}, {hi}]"
+
+
+def _as_dt(v) -> dt.datetime:
+    return v if isinstance(v, dt.datetime) else dt.datetime(v.year, v.month, v.day)
+
+
+def check_parents(reg: Register, table: Table) -> list[Finding]:
+    """Item lines must point at an existing parent record (e.g. 申请明细 → 物料申请)."""
+    if not table.spec.parent:
+        return []
+    parent_key, col_key = table.spec.parent.split(".")
+    parent = reg.tables.get(parent_key)
+    if parent is None:
+        return []
+    known = {r.values.get(col_key) for r in parent.records}
+    col = table.spec.column(col_key)
+    return [
+        Finding(reg.spec.id, table.spec.name, r.row, col.header, "field.parent", ERROR,
+                f"{col.header}「{r.values[col_key]}」在「{parent.spec.name}」中不存在", r.values[col_key])
+        for r in table.records
+        if r.values.get(col_key) is not None and r.values[col_key] not in known
+    ]
+
+
+def read_findings(ctx: RunContext) -> list[Finding]:
+    return [f for reg in ctx.registers.values() for f in reg.findings]
+
+
+def check_register_numbers(ctx: RunContext) -> list[Finding]:
+    """Checker for ``aftersales check``: every numbered sheet of every register."""
+    known, lookup = department_codes(ctx.policy, ctx.registers)
+    out: list[Finding] = []
+    for reg in ctx.registers.values():
+        for sheet in reg.spec.sheets:
+            table = reg.tables.get(sheet.key)
+            if not getattr(sheet, "number", None) or table is None:
+                continue
+            rule = numbering_rule(ctx.policy, sheet.numbering)
+            out += check_numbers(
+                register_entries(table.records, sheet, lookup), rule, known,
+                register=reg.spec.id, sheet=sheet.name, column=sheet.column(sheet.number).header,
+                rule_id=sheet.numbering,
+            )
+    return out
+
+
+CHECKERS = (read_findings, check_fields, check_register_numbers, check_deadlines)
+
+
+def run_checks(ctx: RunContext) -> list[Finding]:
+    findings: list[Finding] = []
+    for checker in CHECKERS:
+        findings += checker(ctx)
+    return sorted(findings, key=sort_key)

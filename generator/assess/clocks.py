@@ -1,0 +1,158 @@
+"""Deadline clocks over the registers: which rows run which rule (declared in the register
+specs), overdue and late findings for ``check``, and the open overdue cases for ``remind``."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from generator.core.errors import UserError
+from generator.core.findings import ERROR, WARNING, Finding
+from generator.rules.deadlines import (
+    Rule,
+    day_of,
+    due_moment,
+    fmt_moment,
+    is_late,
+    is_overdue,
+    lateness,
+    overdue_span,
+    rules_from,
+)
+from generator.rules.workcal import WorkCalendar
+
+
+@dataclass(frozen=True)
+class Clock:
+    register: str          # register id
+    register_title: str
+    sheet: object          # SheetSpec
+    record: object         # Record
+    binding: object        # DeadlineBinding
+    rule: Rule
+    start: date
+    stop: object           # date/datetime, or None while the case is open
+    due: datetime
+    start_header: str
+    stop_header: str
+
+    def value(self, key: str | None):
+        return self.record.values.get(key) if key else None
+
+    @property
+    def case_no(self) -> str:
+        number = self.value(self.sheet.number)
+        return str(number) if number not in (None, "") else f"第 {self.record.row} 行"
+
+
+def register_clocks(ctx, rules: dict[str, Rule]) -> tuple[list[Clock], list[Finding]]:
+    """Every clock that runs on a record, plus findings for rows the calendar cannot count.
+
+    A binding whose rule the company removed from its policy is switched off; a binding
+    without a stop column can never close and is left to the status column.
+    """
+    clocks: list[Clock] = []
+    blocked: dict[tuple, list[int]] = defaultdict(list)
+    for reg in ctx.registers.values():
+        for table in reg.tables.values():
+            sheet = table.spec
+            for binding in sheet.deadlines:
+                rule = rules.get(binding.rule)
+                if rule is None or binding.stop is None:
+                    continue
+                headers = (_header(sheet, binding.start), _header(sheet, binding.stop))
+                for rec in table.records:
+                    start = rec.values.get(binding.start)
+                    if not isinstance(start, date) or not binding.applies(rec.values):
+                        continue  # no start yet, or a typing problem the field checks report
+                    stop = rec.values.get(binding.stop)
+                    if stop is not None and not isinstance(stop, date):
+                        continue
+                    try:
+                        due = due_moment(rule, start, ctx.calendar)
+                        ctx.calendar.is_working(ctx.today if stop is None else stop)  # later counted up to it
+                    except UserError as e:
+                        blocked[(reg.spec.id, sheet.name, e.message)].append(rec.row)
+                        continue
+                    clocks.append(Clock(reg.spec.id, reg.spec.title, sheet, rec, binding, rule, start, stop, due,
+                                        *headers))
+    problems = [
+        Finding(register, sheet, None, None, "deadline.calendar", ERROR,
+                f"{message}（本表第 {_rows(rows)} 行的期限因此未能检查）")
+        for (register, sheet, message), rows in blocked.items()
+    ]
+    return clocks, problems
+
+
+def _header(sheet, key: str) -> str:
+    return sheet.column(key).header if sheet.has(key) else key
+
+
+def _rows(rows: list[int]) -> str:
+    rows = sorted(set(rows))
+    shown = "、".join(map(str, rows[:10]))
+    return shown + (f" 等 {len(rows)}" if len(rows) > 10 else "")
+
+
+def _overdue_days(c: Clock, today, calendar: WorkCalendar) -> int:
+    return calendar.working_days_between(c.due.date(), day_of(today))
+
+
+def _what(c: Clock) -> str:
+    return f"「{c.rule.title}」（{c.rule.id}：{c.rule.describe()}，{c.rule.source}）"
+
+
+def check_deadlines(ctx) -> list[Finding]:
+    """deadline.overdue (error): open past due at ctx.today; deadline.late (warning): closed late."""
+    clocks, findings = register_clocks(ctx, rules_from(ctx.policy))
+    for c in clocks:
+        where = dict(register=c.register, sheet=c.sheet.name, row=c.record.row, column=c.stop_header)
+        if c.stop is None and is_overdue(c.due, ctx.today):
+            n = _overdue_days(c, ctx.today, ctx.calendar)
+            findings.append(Finding(**where, code="deadline.overdue", severity=ERROR, value=None, message=(
+                f"{c.case_no} {_what(c)}已超期{overdue_span(n)}：自{c.start_header} "
+                f"{fmt_moment(c.start)} 起算，应于 {fmt_moment(c.due)} 前完成，截至 {fmt_moment(ctx.today)}"
+                f"「{c.stop_header}」仍为空")))
+        elif c.stop is not None and is_late(c.rule, c.due, c.stop):
+            findings.append(Finding(**where, code="deadline.late", severity=WARNING, value=c.stop.isoformat(), message=(
+                f"{c.case_no} {_what(c)}逾期完成，晚了 {lateness(c.rule, c.due, c.stop, ctx.calendar)}："
+                f"应于 {fmt_moment(c.due)} 前完成，实际 {fmt_moment(c.stop)}")))
+    return findings
+
+
+def overdue_cases(ctx) -> list[dict]:
+    """Open overdue cases for 催办单 (004 Ⅷ (十四)), grouped by responsible dept and person.
+
+    Returns ``[{"dept", "person", "cases": [case, ...]}, ...]`` sorted by dept then person
+    (unassigned last); each case is ``{case_no, register, register_title, sheet, row, rule,
+    rule_title, source, start, due, days_overdue (working days), calendar_days_overdue}``
+    with the most overdue first. Rows the calendar cannot count are left out (check reports them).
+    """
+    clocks, _ = register_clocks(ctx, rules_from(ctx.policy))
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for c in clocks:
+        if c.stop is not None or not is_overdue(c.due, ctx.today):
+            continue
+        dept, person = _who(c.value(c.binding.dept)), _who(c.value(c.binding.person))
+        groups[(dept, person)].append({
+            "case_no": c.case_no, "register": c.register, "register_title": c.register_title,
+            "sheet": c.sheet.name, "row": c.record.row, "rule": c.rule.id, "rule_title": c.rule.title,
+            "source": c.rule.source, "start": c.start, "due": c.due,
+            "days_overdue": _overdue_days(c, ctx.today, ctx.calendar),
+            "calendar_days_overdue": (day_of(ctx.today) - c.due.date()).days,
+        })
+
+    def order(key):
+        dept, person = key
+        return (dept is None, dept or "", person is None, person or "")
+
+    return [
+        {"dept": dept, "person": person,
+         "cases": sorted(cases, key=lambda x: (-x["calendar_days_overdue"], x["due"], x["register"], x["row"]))}
+        for (dept, person), cases in sorted(groups.items(), key=lambda kv: order(kv[0]))
+    ]
+
+
+def _who(v) -> str | None:
+    text = "" if v is None else str(v).strip()
+    return text or None

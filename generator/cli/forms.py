@@ -1,0 +1,81 @@
+"""``aftersales render`` and ``aftersales forms``: controlled Word/PDF forms from the registers."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from generator.cli.common import console, err_console, print_json, progress, user_errors
+from generator.config.form_specs import load_forms
+from generator.core.errors import UserError
+
+
+def _day(text: Optional[str]) -> Optional[dt.date]:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} 不是日期（如 2026-07-01）", param_hint="--today") from None
+
+
+def render(
+    directory: Path = typer.Argument(..., help="台账目录 / folder with the registers"),
+    form: str = typer.Option(..., "--form", "-f", help="表单编号或名称，见 aftersales forms / form id or title"),
+    number: Optional[List[str]] = typer.Option(None, "--number", "-n", help="单据编号，可重复 / record number (repeatable)"),
+    all_: bool = typer.Option(False, "--all", help="填写全部记录 / every record"),
+    out: Path = typer.Option(..., "--out", "-o", help="输出目录 / output folder"),
+    pdf: bool = typer.Option(False, "--pdf", help="同时生成 PDF（需 LibreOffice）/ also write PDFs"),
+    uncontrolled: bool = typer.Option(False, "--uncontrolled", help="非受控副本：不编分发号、隐去个人信息 / uncontrolled copy"),
+    holder: str = typer.Option("", "--holder", help="受控副本持有人（写入分发记录）/ holder of the controlled copies"),
+    today: Optional[str] = typer.Option(None, "--today", help="开单/发放日期，默认今天 / issue date"),
+    silent: bool = typer.Option(False, "--silent", help="不显示进度条 / no progress bar"),
+    json_: bool = typer.Option(False, "--json", help="输出 JSON / print JSON"),
+):
+    """填写受控表单（Word，可选 PDF）/ fill controlled forms from the registers.
+
+    受控副本按表单顺次编分发号，并登记在台账目录的 分发记录.xlsx 中（ISO 9001 §7.5.3）。
+    """
+    day = _day(today)
+    with user_errors():
+        if bool(number) == all_:
+            raise UserError("请用 --number 指定单据编号，或用 --all 填写全部记录（二者选一）")
+        from generator.documents.render import render_forms
+
+        result = render_forms(
+            directory, form, out, numbers=None if all_ else list(number), pdf=pdf,
+            uncontrolled=uncontrolled, holder=holder, today=day,
+            progress=lambda items, total: progress(items, "填写表单", silent, total=total),
+        )
+    for w in result.warnings:
+        err_console.print(f"[yellow]注意：[/]{w}")
+    if json_:
+        print_json({
+            "docx": [str(p) for p in result.docx], "pdf": [str(p) for p in result.pdf],
+            "issued": [{"copy_no": i.copy_no, "number": i.number, "file": i.file} for i in result.issued],
+            "warnings": result.warnings,
+        })
+        return
+    console.print(f"已生成 {len(result.docx)} 份 Word 表单" + (f"、{len(result.pdf)} 份 PDF" if result.pdf else "")
+                  + f" → {out}")
+    if result.issued:
+        first, last = result.issued[0].copy_no, result.issued[-1].copy_no
+        console.print(f"受控副本分发号 {first}" + (f"–{last}" if last != first else "") + " 已登记在 分发记录.xlsx")
+
+
+def forms_(json_: bool = typer.Option(False, "--json", help="输出 JSON / print JSON")):
+    """列出可填写的表单 / list the forms."""
+    rows = [{"id": f.id, "title": f.title, "register": f.register} for f in load_forms().values()]
+    if json_:
+        print_json(rows)
+        return
+    from rich.table import Table
+
+    t = Table(title="受控表单")
+    for h in ("表单编号", "名称", "台账", "依据"):
+        t.add_column(h)
+    for f in load_forms().values():
+        t.add_row(f.id, f.title, f.register, f.source)
+    console.print(t)

@@ -1,0 +1,91 @@
+"""``aftersales audit-pack`` and ``aftersales verify``: the audit pack of a period and its check."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.markup import escape
+
+from generator.cli.common import (
+    console,
+    day_option,
+    err_console,
+    print_json,
+    progress,
+    user_errors,
+)
+
+
+def _registers(text: Optional[str]) -> Optional[list[str]]:
+    if not text:
+        return None
+    return [t.strip() for t in text.replace("，", ",").split(",") if t.strip()] or None
+
+
+def audit_pack(
+    directory: Path = typer.Argument(..., help="台账目录 / folder with the registers"),
+    from_: str = typer.Option(..., "--from", help="起始日期（含）/ first day, e.g. 2025-07-01"),
+    to: str = typer.Option(..., "--to", help="截止日期（含）/ last day, e.g. 2026-06-30"),
+    out: Path = typer.Option(..., "--out", "-o", help="审计包文件 / the pack to write (.zip)"),
+    registers: Optional[str] = typer.Option(None, "--registers", help="只收录这些台账，逗号分隔，如 tickets,complaints"
+                                                                   " / only these registers"),
+    uncontrolled: bool = typer.Option(False, "--uncontrolled", help="非受控副本；策略要求时隐去个人信息 / uncontrolled copy"),
+    mask_personal: bool = typer.Option(False, "--mask-personal", help="隐去电话和联系人姓名（即为非受控副本）"
+                                                                      " / mask phones and contact names"),
+    all_forms: bool = typer.Option(False, "--all-forms", help="收录全部表单，而非策略 audit_pack.forms 所列 / every form"),
+    silent: bool = typer.Option(False, "--silent", help="不显示进度条 / no progress bar"),
+    json_: bool = typer.Option(False, "--json", help="输出 JSON / print JSON"),
+):
+    """生成审计包：期间内全部表单（Word/PDF/打印合订本）、台账、校验、罚扣与评分、清单 / build the audit pack.
+
+    同样的台账、策略和期间生成逐字节相同的审计包；每次生成在台账目录的 审计日志.csv 中记一行。
+    已生成的表单缓存在 DIR/.aftersales-cache，中断后重新运行会接着做。
+    """
+    with user_errors():
+        from generator.pack.build import build_pack
+
+        start, end = day_option(from_, "--from"), day_option(to, "--to")
+        result = build_pack(directory, start, end, out, registers=_registers(registers), uncontrolled=uncontrolled,
+                            mask_personal=mask_personal, all_forms=all_forms,
+                            progress=lambda items, description, total: progress(items, description, silent, total=total))
+    if json_:
+        print_json(result.to_dict())
+        return
+    status = ("受控" if result.controlled else "非受控") + ("，已隐去个人信息" if result.masked else "")
+    console.print(f"已生成审计包 {escape(str(result.path))}（{status}）：{result.forms} 份表单，共 {result.files} 个文件，"
+                  f"用时 {result.seconds:.0f} 秒（本次填写 {result.rendered} 份、转换 {result.converted} 份，其余取自缓存）")
+    console.print(f"SHA-256 {result.sha256}（已记入 审计日志.csv）")
+    for f in result.failures:
+        where = f"{f.sheet} 第 {f.row} 行" if f.row else f.sheet
+        err_console.print(f"[yellow]未能生成：[/]{escape(f.title)} {escape(f.number)}（{escape(where)}）：{escape(f.reason)}")
+    if result.failures:
+        err_console.print(f"[yellow]共 {len(result.failures)} 条记录未能生成表单，详见审计包内 check.xlsx「未能生成的表单」[/]")
+
+
+def verify(
+    pack: Path = typer.Argument(..., help="审计包 / the pack (.zip)"),
+    json_: bool = typer.Option(False, "--json", help="输出 JSON / print JSON"),
+):
+    """校验审计包：逐一核对每个文件的 SHA-256 / verify every file of an audit pack.
+
+    退出码：0 完好；1 有文件被修改、多出或缺少（逐一列出）；2 不是审计包。
+    """
+    with user_errors():
+        from generator.pack.verify import verify_pack
+
+        result = verify_pack(pack)
+    if json_:
+        print_json(result.to_dict())
+    else:
+        for label, names in (("已修改", result.changed), ("多出", result.added), ("缺少", result.removed)):
+            for name in names:
+                console.print(f"[red]{label}[/]：{escape(name)}")
+        period = result.manifest.get("period", {})
+        if result.ok:
+            console.print(f"审计包完好：{result.files} 个文件与清单一致（期间 {period.get('from')} 至 {period.get('to')}）")
+        else:
+            n = len(result.changed) + len(result.added) + len(result.removed)
+            console.print(f"[bold red]审计包不完整：{n} 个文件与 manifest.json 不符[/]")
+        console.print(f"审计包 SHA-256 {result.sha256}（可与 审计日志.csv 中的记录核对）")
+    raise typer.Exit(0 if result.ok else 1)

@@ -1,0 +1,77 @@
+"""``aftersales init``: write the register workbooks and the policy next to them."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from generator.config.policy import POLICY_FILE, default_policy_text, load_policy
+from generator.config.register_specs import load_specs
+from generator.core.errors import UserError
+from generator.registers.layout import write_register
+from generator.registers.read import read_register, workbook_path
+from generator.registers.safewrite import atomic_write_bytes, backup, ensure_not_open
+
+FIRST_LISTED_YEAR = 2024   # the hidden 工作日 sheet lists working days from this year on
+
+
+def choice_sources_from_rows(master_rows: dict[str, list[dict]]) -> dict[str, list[str]]:
+    out = {}
+    for sheet in load_specs()["master"].sheets:
+        for col in sheet.columns:
+            vals = [r.get(col.key) for r in master_rows.get(sheet.key, [])]
+            out[f"master.{sheet.key}.{col.key}"] = [str(v) for v in vals if v is not None]
+    return out
+
+
+def default_master_rows(policy: dict) -> dict[str, list[dict]]:
+    return {"departments": [{"code": c, "name": n} for c, n in policy["departments"].items()]}
+
+
+def listed_workdays(calendar) -> list[dt.date]:
+    years = [y for y in calendar.covered_years if y >= FIRST_LISTED_YEAR]
+    return [d for y in years for d in calendar.working_days(y)]
+
+
+def write_policy(directory: Path, force: bool) -> None:
+    path = directory / POLICY_FILE
+    if path.exists():
+        if not force:
+            raise UserError(f"{path} 已存在；如需覆盖请加 --force（会先备份原文件）")
+        ensure_not_open(path)
+        backup(path)
+    text = default_policy_text()
+    atomic_write_bytes(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def init_registers(directory, *, sample: bool = False, force: bool = False,
+                   today: dt.date | None = None) -> list[Path]:
+    """Write policy.toml and every register workbook; with sample, fill a year of data."""
+    from generator.rules.workcal import calendar_from
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    specs = load_specs()
+    targets = [directory / s.workbook for s in specs.values()]
+    if not force:
+        present = [workbook_path(directory, s) for s in specs.values()] + [directory / POLICY_FILE]
+        existing = [p.name for p in present if p.exists()]
+        if existing:
+            raise UserError(f"{directory} 中已有 {'、'.join(existing)}；如需覆盖请加 --force（会先备份原文件）")
+    write_policy(directory, force)
+    policy = load_policy(directory / POLICY_FILE)
+    if sample:
+        from generator.sample.year import sample_data
+
+        data = sample_data(policy)
+    else:
+        data = {"master": default_master_rows(policy)}
+    sources = choice_sources_from_rows(data.get("master", {}))
+    # Master data first: its 节假日 sheet overrides the state calendar for the other workbooks.
+    order = sorted(zip(specs.values(), targets), key=lambda st: st[0].id != "master")
+    workdays: list[dt.date] = []
+    for spec, path in order:
+        write_register(path, spec, data.get(spec.id, {}), force=True, policy=policy,
+                       workdays=workdays, choice_sources=sources, today_override=today)
+        if spec.id == "master":
+            workdays = listed_workdays(calendar_from(policy, read_register(directory, "master")))
+    return [directory / POLICY_FILE] + targets
