@@ -38,7 +38,7 @@ from generator.documents.render import (  # noqa: E402
 )
 from generator.registers.read import read_all  # noqa: E402
 from generator.registers.setup import init_registers  # noqa: E402
-from generator.sample.year import SAMPLE_TODAY  # noqa: E402
+from generator.sample.base import SAMPLE_TODAY  # noqa: E402
 
 
 def jobs_for(n: int, registers: Path, out: Path) -> list[tuple]:

@@ -35,7 +35,7 @@ from generator.documents.render import (  # noqa: E402
 )
 from generator.registers.read import read_all  # noqa: E402
 from generator.registers.setup import init_registers  # noqa: E402
-from generator.sample.year import SAMPLE_TODAY  # noqa: E402
+from generator.sample.base import SAMPLE_TODAY  # noqa: E402
 
 REMINDER_DAY = SAMPLE_TODAY + dt.timedelta(days=34)
 MAX_BYTES = 150_000

@@ -19,15 +19,9 @@ from generator.rules.number_checks import check_numbers
 from generator.rules.numbering import NumberEntry, compile_rule
 from generator.rules.penalties import check_sanction, check_special_approvals
 from generator.rules.workcal import WorkCalendar
-from generator.sample.year import (
-    CASES,
-    END,
-    PLANTED,
-    SAMPLE_TODAY,
-    START,
-    planted_markdown,
-    sample_data,
-)
+from generator.sample.base import END, SAMPLE_TODAY, START
+from generator.sample.planted import CASES, PLANTED, planted_markdown
+from generator.sample.year import sample_data
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "SAMPLE.md"
 # Used only when the policy under test lacks a rule (the shipped policy has them all).

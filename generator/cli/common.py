@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from generator.core.errors import UserError
+from generator.core.normalize import to_date
 
 # soft_wrap: long Chinese messages and paths are never broken by hard line wraps.
 console = Console(highlight=False, soft_wrap=True)
@@ -49,7 +50,6 @@ def progress(items, description: str, silent: bool, total: int | None = None):
 
 def day_option(text: str | None, option: str, *, default: dt.date | None = None) -> dt.date | None:
     """A date given on the command line (2026-10-08, 2026/10/8 ...); None gives ``default``."""
-    from generator.core.normalize import to_date
 
     if text is None:
         return default

@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 from rich.table import Table as RichTable
 
+from generator.assess.checks import RunContext
 from generator.assess.clocks import overdue_cases
 from generator.cli.common import (
     console,
@@ -17,8 +18,10 @@ from generator.cli.common import (
     user_errors,
 )
 from generator.config.policy import default_policy, find_policy
+from generator.config.register_specs import load_specs
 from generator.core.errors import UserError
 from generator.core.normalize import to_datetime
+from generator.registers.read import read_register, workbook_path
 from generator.rules.deadlines import due_moment, fmt_moment, get_rule
 from generator.rules.workcal import calendar_from
 
@@ -34,8 +37,6 @@ def _moment(text: str) -> dt.datetime:
 
 def _master(directory: Path):
     """The folder's master register (its 节假日 sheet), or None when the folder has none."""
-    from generator.config.register_specs import load_specs
-    from generator.registers.read import read_register, workbook_path
 
     if not workbook_path(directory, load_specs()["master"]).exists():
         return None
@@ -93,13 +94,12 @@ def remind(
     """列出超期未办的案件，按责任部门和责任人分组，可生成催办单 / overdue cases per department and person."""
     forms = []
     with user_errors():
-        from generator.assess.checks import RunContext
-
         day = day_option(today, "--today", default=dt.date.today())
         register_dir(directory)
         ctx = RunContext.load(directory, day)
         groups = overdue_cases(ctx)
         if out and groups:
+            # deferred: docxtpl loads only when forms are rendered
             from generator.documents.render import render_forms
 
             made = render_forms(directory, "reminder", out, pdf=pdf, today=day)

@@ -24,14 +24,14 @@ def demo(
 
 
 def sample_start() -> dt.date:
-    from generator.sample.year import START
+    from generator.sample.base import START
 
     return START
 
 
 def sample_months() -> list[str]:
     from generator.core.periods import month_key, month_text, months_between
-    from generator.sample.year import END, START
+    from generator.sample.base import END, START
 
     return [month_text(ym) for ym in months_between(month_key(START), month_key(END))]
 

@@ -21,7 +21,7 @@ number_app = typer.Typer(
 DIR_ARG = typer.Argument(..., help="台账目录 / folder with the registers")
 REGISTER_OPT = typer.Option(..., "--register", "-r", help="台账，如 complaints、tickets / register id")
 SHEET_OPT = typer.Option(
-    None, "--sheet", help="工作表（台账有多个编号列时必填），如 field_service 或 外出服务 / numbered sheet")
+    None, "--sheet", help="工作表（台账有多个编号列时必填），如 field_services 或 外出服务 / numbered sheet")
 JSON_OPT = typer.Option(False, "--json", help="输出 JSON / print JSON")
 
 

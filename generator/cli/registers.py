@@ -13,7 +13,9 @@ from rich.table import Table as RichTable
 from generator.assess.checks import RunContext, run_checks
 from generator.cli.common import console, day_option, print_json, user_errors
 from generator.core.findings import counts
+from generator.excel.xlsm import install_macros
 from generator.registers.setup import init_registers
+from generator.registers.writeback import write_back
 
 
 def init(
@@ -26,7 +28,6 @@ def init(
     with user_errors():
         written = init_registers(directory, sample=sample, force=force)
         if macros:
-            from generator.excel.xlsm import install_macros
 
             written = [p for p in written if p.exists()] + install_macros(directory)
     for p in written:
@@ -64,7 +65,6 @@ def check(
         day = day_option(today, "--today", default=dt.date.today())
         findings = run_checks(RunContext.load(directory, day))
         if write_back_:
-            from generator.registers.writeback import write_back
 
             written = write_back(directory, findings, dt.datetime.now())
     if json_:

@@ -21,6 +21,8 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
+import copy
+
 from generator.core.errors import UserError
 
 FRAGMENTS = Path(__file__).with_name("policy.d")
@@ -60,7 +62,6 @@ def _default() -> dict:
 
 def default_policy() -> dict:
     """A fresh deep copy of the shipped default policy."""
-    import copy
 
     return copy.deepcopy(_default())
 

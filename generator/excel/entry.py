@@ -15,7 +15,16 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.assess.checks import RunContext, run_checks
+from generator.assess.clocks import overdue_cases
+from generator.config.form_specs import load_forms
+from generator.config.register_specs import load_specs
 from generator.core.errors import UserError
+from generator.core.findings import counts
+from generator.registers.numbers import load_numbered, write_numbers
+from generator.registers.read import read_all
+from generator.registers.writeback import RESULT_SHEET, write_back
+from generator.rules.numbering import assign_numbers as allocate
 
 FORMS_DIR = "表单"          # forms land here, beside the registers
 OPEN_AT_MOST = 5             # more files than this: open their folder instead
@@ -59,7 +68,6 @@ def open_books(c: Caller) -> dict[Path, object]:
 
 def register_spec(path: Path):
     """The register a workbook file holds, by its file name (complaints.xlsm -> complaints)."""
-    from generator.config.register_specs import load_specs
 
     for spec in load_specs().values():
         if Path(spec.workbook).stem.lower() == path.stem.lower():
@@ -69,8 +77,6 @@ def register_spec(path: Path):
 
 
 def _context(directory: Path, today: dt.date | None):
-    from generator.assess.checks import RunContext
-
     return RunContext.load(directory, today or dt.date.today())
 
 
@@ -81,9 +87,6 @@ def _context(directory: Path, today: dt.date | None):
 def check(workbook, *, today: dt.date | None = None, now: dt.datetime | None = None) -> dict:
     """Check every register of the workbook's folder, write the findings back into each
     workbook (校验结果 sheet, highlighted cells) and show 校验结果 in the caller's."""
-    from generator.assess.checks import run_checks
-    from generator.core.findings import counts
-    from generator.registers.writeback import RESULT_SHEET, write_back
 
     c = caller(workbook)
     spec = register_spec(c.path)
@@ -103,8 +106,6 @@ def check(workbook, *, today: dt.date | None = None, now: dt.datetime | None = N
 def assign_numbers(workbook) -> dict[str, dict[int, str]]:
     """Fill the empty number cells of the workbook's numbered sheets, in date order.
     Returns {sheet name: {Excel row: number}} of what was written."""
-    from generator.registers.numbers import load_numbered, write_numbers
-    from generator.rules.numbering import assign_numbers as allocate
 
     c = caller(workbook)
     spec = register_spec(c.path)
@@ -157,8 +158,6 @@ def selection(c: Caller) -> tuple[str, list[int]]:
 
 
 def record_forms(register_id: str, sheet_key: str) -> list:
-    from generator.config.form_specs import load_forms
-
     return [f for f in load_forms().values()
             if f.kind == "record" and f.register == register_id and f.sheet == sheet_key]
 
@@ -167,8 +166,8 @@ def render_selected(workbook, rows: list[int] | None = None, *, sheet: str | Non
                     out: Path | None = None, today: dt.date | None = None) -> list[Path]:
     """Word forms for the selected rows (live book) or the given rows: every record form of
     that sheet that applies to them, written to 表单/ beside the registers."""
+    # deferred: docxtpl loads only when forms are rendered
     from generator.documents.render import FormData, render_forms, subjects
-    from generator.registers.read import read_all
 
     c = caller(workbook)
     spec = register_spec(c.path)
@@ -222,7 +221,7 @@ def remind(workbook, *, today: dt.date | None = None, forms: bool = True,
            out: Path | None = None) -> dict:
     """Open overdue cases of the folder's registers grouped by department and person
     (deadlines.overdue_cases), and with ``forms`` a 催办单 for each."""
-    from generator.assess.clocks import overdue_cases
+    # deferred: docxtpl loads only when forms are rendered
     from generator.documents.render import render_forms
 
     c = caller(workbook)

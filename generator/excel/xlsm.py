@@ -32,7 +32,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import openpyxl
+
+from generator.config.register_specs import load_specs
 from generator.core.errors import UserError
+from generator.registers.read import workbook_path
+from generator.registers.safewrite import (
+    atomic_write_bytes,
+    backup,
+    ensure_not_open,
+    save_workbook,
+)
+from generator.registers.writeback import RESULT_SHEET
 
 MACRO_DIR = Path(__file__).resolve().parents[2] / "macros"
 MODULE_FILES = ("AfterSales.bas", "xlwings.bas", "Dictionary.cls")
@@ -405,7 +416,6 @@ ROOT_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 
 def register_sheet_names(wb) -> list[str]:
     """Visible data sheets of a register (the hidden 工作日/选项 sheets get no buttons)."""
-    from generator.registers.writeback import RESULT_SHEET
 
     return [ws.title for ws in wb.worksheets if ws.sheet_state == "visible" and ws.title != RESULT_SHEET]
 
@@ -437,9 +447,7 @@ def add_macros(wb, button_sheets: list[str] | None = None) -> None:
 
 def make_xlsm(xlsx_path, xlsm_path) -> Path:
     """Write xlsm_path: the register xlsx_path with the VBA project and button bars."""
-    import openpyxl
 
-    from generator.registers.safewrite import save_workbook
 
     src, dst = Path(xlsx_path), Path(xlsm_path)
     if dst.suffix.lower() != ".xlsm":
@@ -471,13 +479,6 @@ def conf_text(python: str | None = None) -> str:
 def install_macros(directory, *, python: str | None = None) -> list[Path]:
     """Turn every register .xlsx of the folder into .xlsm (the .xlsx goes to 备份/) and put
     aftersales_macros.py and xlwings.conf beside them. Returns the files written."""
-    from generator.config.register_specs import load_specs
-    from generator.registers.read import workbook_path
-    from generator.registers.safewrite import (
-        atomic_write_bytes,
-        backup,
-        ensure_not_open,
-    )
 
     directory = Path(directory)
     for name in MODULE_FILES + (ENTRY_MODULE, CONF_FILE):   # fail before changing anything

@@ -22,6 +22,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from generator.config.register_specs import Column, RegisterSpec, SheetSpec
 from generator.core.errors import UserError
+from generator.registers.safewrite import save_workbook
 
 WORKDAY_SHEET = "工作日"
 LIST_SHEET = "选项"
@@ -188,8 +189,6 @@ def build_register(spec: RegisterSpec, tables: dict[str, list[dict]], *, policy:
 
 
 def write_register(path: Path, spec: RegisterSpec, tables, *, force: bool = False, **kw) -> Path | None:
-    from generator.registers.safewrite import save_workbook
-
     path = Path(path)
     if path.exists() and not force:
         raise UserError(f"{path} 已存在；如需覆盖请加 --force（会先备份原文件）")

@@ -13,6 +13,8 @@ import shutil
 from pathlib import Path
 from typing import Callable
 
+import openpyxl
+
 from generator.core.errors import UserError
 
 BACKUP_DIR = "备份"
@@ -67,7 +69,6 @@ def save_workbook(wb, path: Path, *, overwrite: bool = True, keep_backup: bool =
 
 def edit_workbook(path, fn: Callable, *, dry_run: bool = False):
     """Open path with openpyxl, call fn(workbook), save safely. Returns fn's result."""
-    import openpyxl
 
     path = Path(path)
     if not path.exists():

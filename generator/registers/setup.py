@@ -10,6 +10,8 @@ from generator.core.errors import UserError
 from generator.registers.layout import write_register
 from generator.registers.read import read_register, workbook_path
 from generator.registers.safewrite import atomic_write_bytes, backup, ensure_not_open
+from generator.rules.workcal import calendar_from
+from generator.sample.year import sample_data
 
 FIRST_LISTED_YEAR = 2024   # the hidden 工作日 sheet lists working days from this year on
 
@@ -46,7 +48,6 @@ def write_policy(directory: Path, force: bool) -> None:
 def init_registers(directory, *, sample: bool = False, force: bool = False,
                    today: dt.date | None = None) -> list[Path]:
     """Write policy.toml and every register workbook; with sample, fill a year of data."""
-    from generator.rules.workcal import calendar_from
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -60,7 +61,6 @@ def init_registers(directory, *, sample: bool = False, force: bool = False,
     write_policy(directory, force)
     policy = load_policy(directory / POLICY_FILE)
     if sample:
-        from generator.sample.year import sample_data
 
         data = sample_data(policy)
     else:

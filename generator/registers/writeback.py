@@ -25,6 +25,8 @@ from pathlib import Path
 
 from generator.core.errors import UserError
 from generator.core.findings import ERROR, Finding, counts
+from generator.registers.read import read_all
+from generator.registers.safewrite import edit_workbook, lock_files
 
 RESULT_SHEET = "校验结果"
 HEADERS = ("位置", "行号", "工作表", "列", "问题", "级别", "说明")
@@ -392,8 +394,6 @@ def write_back(directory, findings: list[Finding], now: dt.datetime, *, register
     workbook path to an open xlwings Book to change inside Excel instead of on disk.
     ``activate`` names the workbook whose 校验结果 sheet should be shown.
     """
-    from generator.registers.read import read_all
-    from generator.registers.safewrite import edit_workbook, lock_files
 
     registers = registers if registers is not None else read_all(directory)
     live = {Path(p).resolve(): b for p, b in (live or {}).items()}
