@@ -13,7 +13,7 @@ from generator.assess.clocks import check_deadlines
 from generator.config.policy import find_policy
 from generator.config.register_specs import Column
 from generator.core.findings import ERROR, WARNING, Finding, sort_key
-from generator.registers.read import Register, Table, read_all
+from generator.registers.read import Register, Table, master_lists, read_all
 from generator.rules.number_checks import check_numbers
 from generator.rules.numbering import department_codes, numbering_rule, register_entries
 from generator.rules.workcal import calendar_from
@@ -43,19 +43,10 @@ class RunContext:
         return cls(registers=read_all(directory, only=only), policy=policy, today=today)
 
     def choice_sources(self) -> dict[str, list[str]]:
-        return master_lists(self.registers.get("master"))
-
-
-def master_lists(master: Register | None) -> dict[str, list[str]]:
-    """Dropdown values sourced from master data, keyed 'master.<sheet>.<column>'."""
-    out: dict[str, list[str]] = {}
-    if master is None:
-        return out
-    for key, table in master.tables.items():
-        for col in table.spec.columns:
-            vals = [r.values.get(col.key) for r in table.records]
-            out[f"master.{key}.{col.key}"] = [str(v) for v in vals if v is not None]
-    return out
+        master = self.registers.get("master")
+        if master is None:
+            return {}
+        return master_lists({key: [r.values for r in table.records] for key, table in master.tables.items()})
 
 
 def _show(v):

@@ -189,3 +189,16 @@ def read_all(directory, only: list[str] | None = None) -> dict[str, Register]:
     if not regs:
         raise UserError(f"{directory} 中没有台账文件（可用 aftersales init {directory} 生成）")
     return regs
+
+
+def master_lists(rows_by_sheet: dict[str, list[dict]]) -> dict[str, list[str]]:
+    """Dropdown values sourced from master data, keyed 'master.<sheet>.<column>': for the
+    validations a new workbook gets and for the choice checks of ``check``."""
+    out: dict[str, list[str]] = {}
+    for sheet in load_specs()["master"].sheets:
+        rows = rows_by_sheet.get(sheet.key)
+        if rows is None:
+            continue
+        for col in sheet.columns:
+            out[f"master.{sheet.key}.{col.key}"] = [str(r[col.key]) for r in rows if r.get(col.key) is not None]
+    return out

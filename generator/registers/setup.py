@@ -8,21 +8,12 @@ from generator.config.policy import POLICY_FILE, default_policy_text, load_polic
 from generator.config.register_specs import load_specs
 from generator.core.errors import UserError
 from generator.registers.layout import write_register
-from generator.registers.read import read_register, workbook_path
+from generator.registers.read import master_lists, read_register, workbook_path
 from generator.registers.safewrite import atomic_write_bytes, backup, ensure_not_open
 from generator.rules.workcal import calendar_from
 from generator.sample.year import sample_data
 
 FIRST_LISTED_YEAR = 2024   # the hidden 工作日 sheet lists working days from this year on
-
-
-def choice_sources_from_rows(master_rows: dict[str, list[dict]]) -> dict[str, list[str]]:
-    out = {}
-    for sheet in load_specs()["master"].sheets:
-        for col in sheet.columns:
-            vals = [r.get(col.key) for r in master_rows.get(sheet.key, [])]
-            out[f"master.{sheet.key}.{col.key}"] = [str(v) for v in vals if v is not None]
-    return out
 
 
 def default_master_rows(policy: dict) -> dict[str, list[dict]]:
@@ -65,7 +56,7 @@ def init_registers(directory, *, sample: bool = False, force: bool = False,
         data = sample_data(policy)
     else:
         data = {"master": default_master_rows(policy)}
-    sources = choice_sources_from_rows(data.get("master", {}))
+    sources = master_lists(data.get("master", {}))
     # Master data first: its 节假日 sheet overrides the state calendar for the other workbooks.
     order = sorted(zip(specs.values(), targets), key=lambda st: st[0].id != "master")
     workdays: list[dt.date] = []
