@@ -264,6 +264,16 @@ def _late_cfg(policy: dict) -> dict:
 
 # ---------------------------------------------------------------------------- public API
 
+def chain_ledgers(registers: dict, policy: dict, months, calendar, previous: dict | None = None) -> list[dict]:
+    """The ledgers of consecutive ``months``, each carrying the one before into the next (P8's
+    capped excess moves on); the first continues ``previous`` or replays the registers."""
+    out = []
+    for month in months:
+        previous = penalty_ledger(registers, policy, month, calendar, previous)
+        out.append(previous)
+    return out
+
+
 def carried_forward(ledger: dict) -> dict[str, Decimal]:
     """person -> amount carried out of a ledger (a ``penalty_ledger`` result or ``read_ledger``)."""
     return {p["person"]: yuan(p["carried_forward"]) for p in ledger.get("people", []) if p.get("carried_forward")}

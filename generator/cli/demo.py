@@ -37,7 +37,7 @@ def sample_months() -> list[str]:
 
 
 def run_demo(out: Path, day: dt.date, silent: bool) -> None:
-    from generator.assess.ledger import penalty_ledger, write_ledger_xlsx
+    from generator.assess.ledger import chain_ledgers, write_ledger_xlsx
     from generator.assess.period_scores import period_scores, write_scores_xlsx
     from generator.cli.report import make_report
     from generator.core.periods import parse_period, period_from_options
@@ -56,13 +56,13 @@ def run_demo(out: Path, day: dt.date, silent: bool) -> None:
     month, quarter = "2026-06", "2026-Q2"   # the last full month and quarter of the sample year
     ledgers = out / "罚扣台账"
     ledgers.mkdir(exist_ok=True)
-    previous, lines = None, []
-    for ym in sample_months():  # chained month by month, so each carries the cap's excess forward
-        previous = penalty_ledger(ctx.registers, ctx.policy, ym, ctx.calendar, previous)
-        write_ledger_xlsx(previous, ledgers / f"罚扣台账-{ym}.xlsx")
-        items = sum(len(p["items"]) for p in previous["people"])
-        deducted = sum((p["total_deducted"] for p in previous["people"]), start=0)
-        carried = sum((p["carried_forward"] for p in previous["people"]), start=0)
+    lines = []
+    for ledger in chain_ledgers(ctx.registers, ctx.policy, sample_months(), ctx.calendar):
+        ym = ledger["month"]
+        write_ledger_xlsx(ledger, ledgers / f"罚扣台账-{ym}.xlsx")
+        items = sum(len(p["items"]) for p in ledger["people"])
+        deducted = sum((p["total_deducted"] for p in ledger["people"]), start=0)
+        carried = sum((p["carried_forward"] for p in ledger["people"]), start=0)
         if items or carried:
             lines.append(f"{ym}：{items} 项，实扣 {deducted} 元，结转下月 {carried} 元")
     console.print(f"[bold]3. 罚扣[/] 逐月台账 → {ledgers}")
