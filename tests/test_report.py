@@ -2,7 +2,7 @@
 the PDF, the CLI, and business cases (tests/cases/report_*.yaml) on hand-made registers.
 
 The expected numbers are counted here with plain loops over the records (generator.registers.read
-reads them); nothing below calls generator.assess.report to compute what it checks.
+reads them); nothing below calls generator.assess.report* to compute what it checks.
 """
 from __future__ import annotations
 
@@ -21,11 +21,13 @@ import yaml
 from typer.testing import CliRunner
 
 from generator.assess.checks import RunContext
-from generator.assess.report import Ratio, build_report, parse_period
+from generator.assess.report import build_report
+from generator.assess.report_model import Ratio
 from generator.cli import app
 from generator.config.policy import default_policy, find_policy
 from generator.config.register_specs import load_specs
 from generator.core.errors import UserError
+from generator.core.periods import period_from_options
 from generator.registers.read import Record, Register, Table, read_all
 from generator.reports.report_xlsx import write_report_xlsx
 
@@ -52,7 +54,7 @@ def sample(sample_dir_session):
 def built(request, sample, tmp_path_factory):
     """(report, records by register, saved workbook) for a half-year and a month of the sample."""
     regs, policy = sample
-    report = build_report(RunContext(regs, policy, TODAY), parse_period(**request.param))
+    report = build_report(RunContext(regs, policy, TODAY), period_from_options(**request.param))
     path = tmp_path_factory.mktemp("report") / "report.xlsx"
     write_report_xlsx(report, path)
     return report, regs, openpyxl.load_workbook(path)
@@ -272,12 +274,12 @@ def make_register(rid: str, **rows) -> Register:
 
 
 def report_of(registers: dict, period: dict, today=dt.date(2026, 11, 20), policy=None):
-    return build_report(RunContext(registers, policy or default_policy(), today), parse_period(**period))
+    return build_report(RunContext(registers, policy or default_policy(), today), period_from_options(**period))
 
 
 @pytest.mark.parametrize("case", load("report_periods.yaml")["cases"], ids=lambda c: str(c["given"]))
 def test_periods(case):
-    p = parse_period(**case["given"])
+    p = period_from_options(**case["given"])
     assert (p.start, p.end, p.label) == (case["start"], case["end"], case["label"])
     prev = p.previous()
     assert (prev.label, prev.start, prev.end) == (case["previous"], case["previous_start"], case["previous_end"])
@@ -286,7 +288,7 @@ def test_periods(case):
 @pytest.mark.parametrize("case", load("report_periods.yaml")["errors"], ids=lambda c: str(c["given"]))
 def test_bad_periods_are_refused(case):
     with pytest.raises(UserError, match="2026"):
-        parse_period(**case["given"])
+        period_from_options(**case["given"])
 
 
 @pytest.mark.parametrize("case", load("report_closing.yaml")["cases"], ids=lambda c: c["why"])
@@ -363,7 +365,7 @@ def test_pdf_has_a_cover_page_numbers_and_every_glyph(sample, tmp_path):
     from generator.reports.report_pdf import write_report_pdf
 
     regs, policy = sample
-    report = build_report(RunContext(regs, policy, TODAY), parse_period(month="2026-03"))
+    report = build_report(RunContext(regs, policy, TODAY), period_from_options(month="2026-03"))
     with warnings.catch_warnings():
         warnings.simplefilter("error")     # matplotlib warns "Glyph … missing from font(s)" for every box it draws
         first = write_report_pdf(report, tmp_path / "a.pdf")
