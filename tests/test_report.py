@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 from generator.assess.checks import RunContext
 from generator.assess.report import build_report
-from generator.assess.report_model import Ratio
+from generator.assess.report_model import Points, Ratio, show
 from generator.cli import app
 from generator.config.policy import default_policy, find_policy
 from generator.config.register_specs import load_specs
@@ -420,3 +420,53 @@ def test_cli_refuses_an_output_that_is_not_xlsx(sample_dir_session, tmp_path):
 
 def test_ratio_is_a_decimal_shown_as_percent():
     assert isinstance(Ratio("0.5"), Decimal)
+
+
+# ---------------------------------------------------------------------------- changes and policy texts
+
+def test_a_change_between_two_rates_is_shown_in_percentage_points(tmp_path):
+    # complaint.close.domestic: 13 calendar days from 受理 (004 Ⅷ (十)1).
+    # September: 3 of 4 closed on time = 75.00%; October: 2 of 3 = 66.67% (ratio 0.6667).
+    # Change: 0.6667 − 0.75 = −0.0833 = −8.33 points, shown to 0.1: 下降 8.3 个百分点
+    # (a relative change would have been −11.1%).
+    cases = [("2026-09-01", "2026-09-10"), ("2026-09-02", "2026-09-12"), ("2026-09-03", "2026-09-14"),
+             ("2026-08-20", "2026-09-15"),                        # 26 days: late
+             ("2026-10-01", "2026-10-10"), ("2026-10-02", "2026-10-14"),
+             ("2026-09-20", "2026-10-08")]                        # 18 days: late
+    rows = [{"complaint_no": f"2609{i:05d}", "category": "建议", "region": "国内",
+             "received": dt.date.fromisoformat(r), "closed": dt.date.fromisoformat(c)} for i, (r, c) in enumerate(cases)]
+    report = report_of({"complaints": make_register("complaints", complaints=rows)}, {"month": "2026-10"})
+    summary = report.table("summary.indicators")
+    name, now, before, change = summary.row("投诉按期结案率")
+    assert (now, before) == (Decimal("0.6667"), Decimal("0.75"))
+    assert show(change) == "下降 8.3 个百分点"
+    assert summary.row("投诉结案数")[1:] == [3, 4, -1]            # counts change in their own unit
+    path = tmp_path / "r.xlsx"
+    write_report_xlsx(report, path)
+    ws = openpyxl.load_workbook(path)["概要"]
+    cell = next(row[3] for row in ws.iter_rows() if row[0].value == "投诉按期结案率")
+    assert cell.value == -8.3 and "%" not in cell.number_format
+    assert cell.number_format == '"上升 "0.0" 个百分点";"下降 "0.0" 个百分点";"持平"'
+
+
+def test_points_text_rises_falls_and_stays():
+    assert [show(Points(v)) for v in ("12.5", "-0.1", "0.0")] == ["上升 12.5 个百分点", "下降 0.1 个百分点", "持平"]
+
+
+def report_texts(report) -> str:
+    return "\n".join([*(n for s in report.sections for n in s.notes),
+                      *(f"{t.title}\n{t.note}" for s in report.sections for t in s.tables)])
+
+
+def test_regulation_values_in_titles_come_from_the_policy():
+    registers = {"complaints": make_register("complaints"), "surveys": make_register("surveys")}
+    text = report_texts(report_of(registers, {"month": "2026-10"}))
+    for default in ("国内 13 天、国外 17 天", "每月不超过效率奖金的50%", "N 30%、X 40%、P 30%",
+                    "总评分 < 80 为不满意", "80 ≤ 总评分 ≤ 90 为满意", "1 非常满意 … 5 很不满意"):
+        assert default in text, default
+    policy = default_policy()
+    policy["penalties"]["monthly_cap"]["share"] = Decimal("0.40")
+    policy["deadlines"]["complaint.close.domestic"]["amount"] = 15
+    text = report_texts(report_of(registers, {"month": "2026-10"}, policy=policy))
+    assert "每月不超过效率奖金的40%" in text and "50%" not in text
+    assert "国内 15 天、国外 17 天" in text and "13 天" not in text
