@@ -18,6 +18,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
+from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from generator.assess.checks import RunContext
@@ -360,9 +361,9 @@ def test_the_policy_decides_the_closing_deadline():
 # ---------------------------------------------------------------------------- PDF and CLI
 
 def test_pdf_has_a_cover_page_numbers_and_every_glyph(sample, tmp_path):
-    from pypdf import PdfReader
-
-    from generator.reports.report_pdf import write_report_pdf
+    from generator.reports.report_pdf import (
+        write_report_pdf,  # loads matplotlib: only this test needs it
+    )
 
     regs, policy = sample
     report = build_report(RunContext(regs, policy, TODAY), period_from_options(month="2026-03"))
