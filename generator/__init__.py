@@ -13,16 +13,19 @@ Public API (the CLI is a thin shell over these):
     penalty_ledger, period_scores      monthly penalties, scores of a period
     render_forms, convert_to_pdf       controlled forms, PDF through LibreOffice
     build_pack, verify_pack            audit packs
-    build_report, parse_period         period reports with charts
+    parse_period, period_from_options  a period from '2026-03' / '2026-Q1' / '2026-H1' / '2026',
+                                       or from the report's --month/--half/--year options
+    build_report                       period reports with charts
     write_back                         findings written into the workbooks
 """
 from generator.assess.checks import RunContext, run_checks
 from generator.assess.ledger import penalty_ledger
 from generator.assess.period_scores import period_scores
-from generator.assess.report import build_report, parse_period
+from generator.assess.report import build_report
 from generator.config.policy import default_policy, load_policy
 from generator.config.register_specs import load_specs
 from generator.core.findings import Finding
+from generator.core.periods import parse_period, period_from_options
 from generator.documents.pdf import convert_to_pdf
 from generator.documents.render import render_forms
 from generator.pack.build import build_pack
@@ -39,6 +42,7 @@ __all__ = [
     "RunContext", "Finding", "Pattern", "WorkCalendar", "assign_numbers", "build_pack", "build_report",
     "calendar_from", "check_numbers", "convert_to_pdf", "default_policy", "due_moment", "get_rule",
     "init_registers", "load_policy", "load_specs", "next_number", "parse_period", "penalty_ledger",
-    "period_scores", "read_all", "read_register", "render_forms", "run_checks", "verify_pack", "write_back",
+    "period_from_options", "period_scores", "read_all", "read_register", "render_forms", "run_checks",
+    "verify_pack", "write_back",
 ]
 __version__ = "0.1.0"

@@ -2,7 +2,7 @@
 the PDF, the CLI, and business cases (tests/cases/report_*.yaml) on hand-made registers.
 
 The expected numbers are counted here with plain loops over the records (generator.registers.read
-reads them); nothing below calls generator.assess.report to compute what it checks.
+reads them); nothing below calls generator.assess.report* to compute what it checks.
 """
 from __future__ import annotations
 
@@ -18,14 +18,17 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
+from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from generator.assess.checks import RunContext
-from generator.assess.report import Ratio, build_report, parse_period
+from generator.assess.report import build_report
+from generator.assess.report_model import Points, Ratio, show
 from generator.cli import app
 from generator.config.policy import default_policy, find_policy
 from generator.config.register_specs import load_specs
 from generator.core.errors import UserError
+from generator.core.periods import period_from_options
 from generator.registers.read import Record, Register, Table, read_all
 from generator.reports.report_xlsx import write_report_xlsx
 
@@ -52,7 +55,7 @@ def sample(sample_dir_session):
 def built(request, sample, tmp_path_factory):
     """(report, records by register, saved workbook) for a half-year and a month of the sample."""
     regs, policy = sample
-    report = build_report(RunContext(regs, policy, TODAY), parse_period(**request.param))
+    report = build_report(RunContext(regs, policy, TODAY), period_from_options(**request.param))
     path = tmp_path_factory.mktemp("report") / "report.xlsx"
     write_report_xlsx(report, path)
     return report, regs, openpyxl.load_workbook(path)
@@ -272,12 +275,12 @@ def make_register(rid: str, **rows) -> Register:
 
 
 def report_of(registers: dict, period: dict, today=dt.date(2026, 11, 20), policy=None):
-    return build_report(RunContext(registers, policy or default_policy(), today), parse_period(**period))
+    return build_report(RunContext(registers, policy or default_policy(), today), period_from_options(**period))
 
 
 @pytest.mark.parametrize("case", load("report_periods.yaml")["cases"], ids=lambda c: str(c["given"]))
 def test_periods(case):
-    p = parse_period(**case["given"])
+    p = period_from_options(**case["given"])
     assert (p.start, p.end, p.label) == (case["start"], case["end"], case["label"])
     prev = p.previous()
     assert (prev.label, prev.start, prev.end) == (case["previous"], case["previous_start"], case["previous_end"])
@@ -286,7 +289,7 @@ def test_periods(case):
 @pytest.mark.parametrize("case", load("report_periods.yaml")["errors"], ids=lambda c: str(c["given"]))
 def test_bad_periods_are_refused(case):
     with pytest.raises(UserError, match="2026"):
-        parse_period(**case["given"])
+        period_from_options(**case["given"])
 
 
 @pytest.mark.parametrize("case", load("report_closing.yaml")["cases"], ids=lambda c: c["why"])
@@ -358,12 +361,12 @@ def test_the_policy_decides_the_closing_deadline():
 # ---------------------------------------------------------------------------- PDF and CLI
 
 def test_pdf_has_a_cover_page_numbers_and_every_glyph(sample, tmp_path):
-    from pypdf import PdfReader
-
-    from generator.reports.report_pdf import write_report_pdf
+    from generator.reports.report_pdf import (
+        write_report_pdf,  # loads matplotlib: only this test needs it
+    )
 
     regs, policy = sample
-    report = build_report(RunContext(regs, policy, TODAY), parse_period(month="2026-03"))
+    report = build_report(RunContext(regs, policy, TODAY), period_from_options(month="2026-03"))
     with warnings.catch_warnings():
         warnings.simplefilter("error")     # matplotlib warns "Glyph … missing from font(s)" for every box it draws
         first = write_report_pdf(report, tmp_path / "a.pdf")
@@ -418,3 +421,53 @@ def test_cli_refuses_an_output_that_is_not_xlsx(sample_dir_session, tmp_path):
 
 def test_ratio_is_a_decimal_shown_as_percent():
     assert isinstance(Ratio("0.5"), Decimal)
+
+
+# ---------------------------------------------------------------------------- changes and policy texts
+
+def test_a_change_between_two_rates_is_shown_in_percentage_points(tmp_path):
+    # complaint.close.domestic: 13 calendar days from 受理 (004 Ⅷ (十)1).
+    # September: 3 of 4 closed on time = 75.00%; October: 2 of 3 = 66.67% (ratio 0.6667).
+    # Change: 0.6667 − 0.75 = −0.0833 = −8.33 points, shown to 0.1: 下降 8.3 个百分点
+    # (a relative change would have been −11.1%).
+    cases = [("2026-09-01", "2026-09-10"), ("2026-09-02", "2026-09-12"), ("2026-09-03", "2026-09-14"),
+             ("2026-08-20", "2026-09-15"),                        # 26 days: late
+             ("2026-10-01", "2026-10-10"), ("2026-10-02", "2026-10-14"),
+             ("2026-09-20", "2026-10-08")]                        # 18 days: late
+    rows = [{"complaint_no": f"2609{i:05d}", "category": "建议", "region": "国内",
+             "received": dt.date.fromisoformat(r), "closed": dt.date.fromisoformat(c)} for i, (r, c) in enumerate(cases)]
+    report = report_of({"complaints": make_register("complaints", complaints=rows)}, {"month": "2026-10"})
+    summary = report.table("summary.indicators")
+    name, now, before, change = summary.row("投诉按期结案率")
+    assert (now, before) == (Decimal("0.6667"), Decimal("0.75"))
+    assert show(change) == "下降 8.3 个百分点"
+    assert summary.row("投诉结案数")[1:] == [3, 4, -1]            # counts change in their own unit
+    path = tmp_path / "r.xlsx"
+    write_report_xlsx(report, path)
+    ws = openpyxl.load_workbook(path)["概要"]
+    cell = next(row[3] for row in ws.iter_rows() if row[0].value == "投诉按期结案率")
+    assert cell.value == -8.3 and "%" not in cell.number_format
+    assert cell.number_format == '"上升 "0.0" 个百分点";"下降 "0.0" 个百分点";"持平"'
+
+
+def test_points_text_rises_falls_and_stays():
+    assert [show(Points(v)) for v in ("12.5", "-0.1", "0.0")] == ["上升 12.5 个百分点", "下降 0.1 个百分点", "持平"]
+
+
+def report_texts(report) -> str:
+    return "\n".join([*(n for s in report.sections for n in s.notes),
+                      *(f"{t.title}\n{t.note}" for s in report.sections for t in s.tables)])
+
+
+def test_regulation_values_in_titles_come_from_the_policy():
+    registers = {"complaints": make_register("complaints"), "surveys": make_register("surveys")}
+    text = report_texts(report_of(registers, {"month": "2026-10"}))
+    for default in ("国内 13 天、国外 17 天", "每月不超过效率奖金的50%", "N 30%、X 40%、P 30%",
+                    "总评分 < 80 为不满意", "80 ≤ 总评分 ≤ 90 为满意", "1 非常满意 … 5 很不满意"):
+        assert default in text, default
+    policy = default_policy()
+    policy["penalties"]["monthly_cap"]["share"] = Decimal("0.40")
+    policy["deadlines"]["complaint.close.domestic"]["amount"] = 15
+    text = report_texts(report_of(registers, {"month": "2026-10"}, policy=policy))
+    assert "每月不超过效率奖金的40%" in text and "50%" not in text
+    assert "国内 15 天、国外 17 天" in text and "13 天" not in text

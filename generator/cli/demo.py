@@ -9,7 +9,9 @@ import typer
 from generator.assess.checks import RunContext, run_checks
 from generator.cli.common import console, day_option, progress, user_errors
 from generator.cli.registers import show_findings
+from generator.cli.report import make_report
 from generator.core.findings import counts
+from generator.core.periods import period_from_options
 from generator.registers.setup import init_registers
 
 
@@ -39,8 +41,7 @@ def sample_months() -> list[str]:
 def run_demo(out: Path, day: dt.date, silent: bool) -> None:
     from generator.assess.ledger import chain_ledgers, write_ledger_xlsx
     from generator.assess.period_scores import period_scores, write_scores_xlsx
-    from generator.cli.report import make_report
-    from generator.core.periods import parse_period, period_from_options
+    from generator.core.periods import parse_period
     from generator.pack.build import build_pack
     from generator.pack.verify import verify_pack
 

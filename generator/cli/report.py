@@ -9,7 +9,8 @@ import typer
 from rich.table import Table as RichTable
 
 from generator.assess.checks import RunContext
-from generator.assess.report import Report, build_report, show
+from generator.assess.report import build_report
+from generator.assess.report_model import Report, show
 from generator.cli.common import (
     console,
     day_option,
@@ -19,6 +20,7 @@ from generator.cli.common import (
 )
 from generator.core.errors import UserError
 from generator.core.periods import Period, period_from_options
+from generator.reports.report_xlsx import write_report_xlsx
 
 
 def make_report(directory, period: Period, out, *, pdf: bool = False, today: dt.date | None = None
@@ -34,8 +36,6 @@ def make_report(directory, period: Period, out, *, pdf: bool = False, today: dt.
     directory = register_dir(Path(directory))
     ctx = RunContext.load(directory, today or dt.date.today())
     report = build_report(ctx, period)
-    from generator.reports.report_xlsx import write_report_xlsx
-
     out.parent.mkdir(parents=True, exist_ok=True)
     write_report_xlsx(report, out)
     paths = [out]

@@ -26,8 +26,8 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import MaxNLocator, PercentFormatter  # noqa: E402
 
-from generator.assess.report import Ratio, Report, Table  # noqa: E402
-from generator.assess.report import show as cell_text
+from generator.assess.report_model import Ratio, Report, Table  # noqa: E402
+from generator.assess.report_model import show as cell_text  # noqa: E402
 from generator.core.errors import UserError  # noqa: E402
 from generator.registers.safewrite import atomic_write_bytes  # noqa: E402
 

@@ -18,7 +18,14 @@ from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from generator.assess.report import Ratio, Report, Table
+from generator.assess.report_model import (
+    POINT_PLACES,
+    Points,
+    Ratio,
+    Report,
+    Table,
+    show,
+)
 from generator.registers.safewrite import save_workbook
 
 # Current period dark, previous light; targets orange (the same colours as the PDF).
@@ -42,9 +49,15 @@ class Placed:
     first_col: int = 1
 
 
+# A change between two shares reads "下降 3.0 个百分点" (positive;negative;zero sections), never "-3.0%".
+POINTS_FORMAT = '"上升 "{0}" 个百分点";"下降 "{0}" 个百分点";"持平"'.format("0." + "0" * POINT_PLACES)
+
+
 def number_format(value) -> str | None:
     if isinstance(value, Ratio):
         return "0.0%"
+    if isinstance(value, Points):
+        return POINTS_FORMAT
     if isinstance(value, Decimal):
         places = max(0, -value.as_tuple().exponent) if value.is_finite() else 0
         return "#,##0" + ("." + "0" * places if places else "")
@@ -56,7 +69,7 @@ def number_format(value) -> str | None:
 
 
 def _text_width(value) -> int:
-    text = f"{value:%Y-%m-%d}" if isinstance(value, (dt.date, dt.datetime)) else "" if value is None else str(value)
+    text = "" if value is None else show(value) if isinstance(value, (Points, dt.date, dt.datetime)) else str(value)
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
@@ -174,4 +187,4 @@ def _add_series(chart, ws, columns, at: Placed, colour_from: int, line: bool) ->
             s.graphicalProperties.line.solidFill = colour
 
 
-__all__ = ["write_report_xlsx", "Placed", "number_format"]
+__all__ = ["write_report_xlsx", "Placed", "number_format", "POINTS_FORMAT"]
