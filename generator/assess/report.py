@@ -64,7 +64,7 @@ def summary_section(run: ReportRun) -> Section:
     rows = [[a["name"], a["requirement"], as_ratio(a["actual"]), as_ratio(b["actual"]),
              {True: "达标", False: "未达标", None: "无数据"}[a["met"]], a["basis"]] for a, b in zip(now, before)]
     sec.tables.append(Table("summary.targets", "服务目标（001 §3）", ["服务目标", "要求", *run.heads(), "本期结论", "本期依据"],
-                            rows, note="按 generator.assess.period_scores：及时率为期内到期案件的按时完成率"))
+                            rows, note="与 aftersales scores 一致：及时率为期内到期案件的按时完成率"))
     return sec
 
 

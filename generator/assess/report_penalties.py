@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from generator.assess.ledger import penalty_ledger
+from generator.assess.ledger import chain_ledgers
 from generator.assess.report_context import ReportRun, as_ratio, score_findings
 from generator.assess.report_model import Chart, Section, Table
 from generator.core.money import pct_text
@@ -50,19 +50,17 @@ def penalties_section(run: ReportRun) -> Section:
     sec.tables += [_incentive(run), _receipts(run), _kpi(run)]
     sec.notes += list(dict.fromkeys(f["message"] for b in now for f in b["findings"]))
     sec.notes += [n for n in score_findings(run) if n not in score_findings(run, "training")]
-    sec.notes.append("罚扣明细与上限按 generator.assess.ledger 逐月计算（P1 投诉回复超期按日、P7 行政处分、登记的罚款、"
-                     "P8 月度上限逐月结转）；评分按 generator.assess.period_scores。")
+    sec.notes.append("罚扣明细与上限逐月计算（P1 投诉回复超期按日、P7 行政处分、登记的罚款、"
+                     "P8 月度上限逐月结转），与 aftersales penalties 的月度罚扣台账一致；评分与 aftersales scores 一致。")
     return sec
 
 
 def _ledgers(run: ReportRun) -> list[tuple]:
     """[(month, penalty_ledger result)] for every month of the previous and this period, each
     carrying the month before into the next (the first one replays the registers from their start)."""
-    out, previous = [], None
-    for ym in run.previous.months + run.period.months:
-        previous = penalty_ledger(run.ctx.registers, run.policy, f"{ym[0]}-{ym[1]:02d}", run.ctx.calendar, previous)
-        out.append((ym, previous))
-    return out
+    months = run.previous.months + run.period.months
+    ledgers = chain_ledgers(run.ctx.registers, run.policy, [f"{y}-{m:02d}" for y, m in months], run.ctx.calendar)
+    return list(zip(months, ledgers))
 
 
 def _incentive(run: ReportRun) -> Table:
