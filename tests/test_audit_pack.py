@@ -34,16 +34,11 @@ from generator.documents.pdf_repro import (
     merge_pdfs,
     normalize_pdf,
 )
-from generator.pack.build import (
-    AUDIT_LOG,
-    CLAUSES,
-    PackOptions,
-    build_pack,
-    mask_text,
-    mask_value,
-    plan_pack,
-    record_dates,
-)
+from generator.pack.audit_log import AUDIT_LOG
+from generator.pack.build import build_pack
+from generator.pack.clauses import CLAUSES
+from generator.pack.options import PackOptions
+from generator.pack.plan import plan_pack, record_dates
 from generator.pack.verify import MANIFEST_JSON, verify_pack, write_zip
 from generator.registers.read import read_all
 from tests.conftest import needs_soffice
@@ -191,24 +186,6 @@ def test_bad_options_are_refused(sample_dir, tmp_path):
     res = runner.invoke(app, ["audit-pack", str(sample_dir), "--from", "2025-13-01", "--to", iso(END),
                               "--out", str(tmp_path / "x.zip")])
     assert res.exit_code == 2 and "--from" in res.output and "2025-13-01" in res.output
-
-
-# ---------------------------------------------------------------------------
-# Masking rules (business cases)
-
-@pytest.mark.parametrize("case", CASES["free_text"], ids=lambda c: c["text"])
-def test_phone_numbers_in_free_text_are_masked(case):
-    assert mask_text(case["text"]) == case["shown"]
-
-
-@pytest.mark.parametrize("case", CASES["personal_columns"], ids=lambda c: f"{c['type']}:{c['value']}")
-def test_personal_columns_are_masked(case):
-    assert mask_value(case["value"], case["type"]) == case["shown"]
-
-
-@given(st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True), st.text(alphabet="投诉客户来电请回复 ，。", max_size=8))
-def test_no_mobile_survives_masking(phone, words):
-    assert not PHONE.search(mask_text(f"{words}{phone}{words}"))
 
 
 # ---------------------------------------------------------------------------

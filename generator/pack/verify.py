@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,7 +109,8 @@ def _member_hash(z: zipfile.ZipFile, name: str) -> str | None:
         with z.open(name) as fh:
             for block in iter(lambda: fh.read(BUFFER), b""):
                 h.update(block)
-    except Exception:   # BadZipFile (CRC), zlib.error, EOFError: the bytes were altered
+    # altered bytes: a CRC or header mismatch, bad deflate data, a cut member, an unknown method
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError):
         return None
     return h.hexdigest()
 

@@ -1,0 +1,263 @@
+"""The form files of a pack: rendered and converted once, kept in a cache, merged for print.
+
+Each form is cached in ``DIR/.aftersales-cache/forms`` under the hash of the context names its
+template reads, the template and the toolchain (``toolchain_digest``). Only missing forms are
+rendered (on ``workers`` processes) and converted (``workers`` soffice processes, in chunks
+written to the cache as they finish), so an interrupted build resumes where it stopped.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import threading
+import zipfile
+from concurrent.futures import CancelledError, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from pathlib import Path
+
+import pikepdf
+import pypdf
+from docx.opc.exceptions import PackageNotFoundError
+from jinja2 import TemplateError
+from lxml.etree import XMLSyntaxError
+
+from generator.core.errors import UserError
+from generator.documents import pdf as pdf_mod
+from generator.documents.docx_repro import write_atomic
+from generator.documents.pdf import find_soffice
+from generator.documents.pdf_repro import merge_pdfs, normalize_pdf, page_count
+from generator.documents.render import render_docx
+from generator.pack.options import Case, Failure, error_text
+from generator.pack.verify import FORMAT_VERSION
+
+CACHE_DIR = ".aftersales-cache"
+POLL_SECONDS = 0.5
+TOOLCHAIN_DIR = Path(__file__).resolve().parent.parent / "documents"   # the renderer, converter and font config
+# A template that cannot be read or filled: our renderer's UserError (bad tags, unknown names),
+# what it does not wrap, a missing or broken .docx, a part that renders to invalid XML.
+TEMPLATE_ERRORS = (UserError, TemplateError, OSError, zipfile.BadZipFile, PackageNotFoundError, XMLSyntaxError)
+
+
+def canonical_json(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str, separators=(",", ":")).encode("utf-8")
+
+
+def toolchain_digest() -> str:
+    """Hash of what turns a context into files: our renderer and converter code, the font
+    configuration, the PDF libraries and the soffice binary. A change invalidates the cache."""
+    h = hashlib.sha256(f"{FORMAT_VERSION}|pikepdf {pikepdf.__version__}|pypdf {pypdf.__version__}".encode())
+    for p in sorted(TOOLCHAIN_DIR.rglob("*")):
+        if p.is_file() and p.suffix in (".py", ".conf"):
+            h.update(p.relative_to(TOOLCHAIN_DIR).as_posix().encode() + b"\0" + p.read_bytes())
+    soffice = find_soffice()
+    if soffice:
+        real = Path(shutil.which(soffice) or soffice).resolve()
+        st = real.stat() if real.exists() else None
+        h.update(f"{real}|{st.st_size if st else 0}|{st.st_mtime_ns if st else 0}".encode())
+    return h.hexdigest()
+
+
+class FormCache:
+    """``DIR/.aftersales-cache/forms/<key>.docx|.pdf`` and ``print/<key>.pdf``."""
+
+    def __init__(self, directory: Path):
+        self.root = Path(directory) / CACHE_DIR
+        self.forms = self.root / "forms"
+        self.print = self.root / "print"
+        for d in (self.forms, self.print):
+            d.mkdir(parents=True, exist_ok=True)
+
+    def docx(self, key: str) -> Path:
+        return self.forms / f"{key}.docx"
+
+    def pdf(self, key: str) -> Path:
+        return self.forms / f"{key}.pdf"
+
+    def staging(self) -> Path:
+        return Path(tempfile.mkdtemp(prefix=f"staging-{os.getpid()}-", dir=self.root))
+
+
+# ---------------------------------------------------------------------------
+# The process pool: rendering, and normalising PDFs while soffice converts the next chunk
+
+@contextmanager
+def worker_pool(workers: int):
+    """A process pool of ``workers`` (None for one worker); on leaving, queued jobs are dropped."""
+    pool = ProcessPoolExecutor(workers) if workers > 1 else None
+    try:
+        yield pool
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+
+
+def pool_map(pool, fn, jobs: list, description: str, track) -> list:
+    """``fn`` over ``jobs`` in order, on the pool when there is one and the batch is worth it."""
+    if pool is None or len(jobs) < 8:
+        return [fn(j) for j in track(jobs, description, len(jobs))]
+    chunksize = max(1, min(16, len(jobs) // 16))
+    return list(track(pool.map(fn, jobs, chunksize=chunksize), description, len(jobs)))
+
+
+def _render_job(job: tuple) -> str | None:
+    """Render one form into the cache; the reason as text when its template cannot be filled."""
+    template, context, out = job
+    try:
+        render_docx(Path(template), context, Path(out))
+        return None
+    except TEMPLATE_ERRORS as e:
+        return error_text(e)
+
+
+def _normalise_job(job: tuple) -> str | None:
+    src, dest = job
+    try:
+        data, _ = normalize_pdf(Path(src))
+        write_atomic(Path(dest), data)
+        return None
+    except (pikepdf.PdfError, OSError) as e:     # soffice wrote no PDF, or a broken one
+        return f"PDF 无法规范化：{error_text(e)}"
+
+
+def _outcome(result) -> str | None:
+    """A job's failure reason, whether it ran inline (a value) or on the pool (a future)."""
+    if not hasattr(result, "result"):
+        return result
+    try:
+        return result.result()
+    except (CancelledError, BrokenProcessPool) as e:     # an interrupted build, or the worker died
+        return error_text(e)
+
+
+# ---------------------------------------------------------------------------
+# Conversion through LibreOffice
+
+def _convert_robust(paths: list[Path], out_dir: Path, workers: int, stop: threading.Event) -> dict[Path, str]:
+    """Convert and retry what LibreOffice left out (a file that crashes soffice loses the rest
+    of its batch): the missing ones again, then halves, then single files. Returns failures.
+    Gives up quietly once ``stop`` is set (the build was interrupted)."""
+    if stop.is_set():
+        return {}
+    detail = ""
+    try:
+        pdf_mod.convert_to_pdf(paths, out_dir, workers=workers)
+    except UserError as e:
+        detail = e.message
+    missing = [p for p in paths if not (out_dir / f"{p.stem}.pdf").exists()]
+    if not missing:
+        return {}
+    if len(paths) == 1:
+        return {paths[0]: f"LibreOffice 未能转换为 PDF（{detail[-200:]}）" if detail else "LibreOffice 未能转换为 PDF"}
+    if len(missing) < len(paths):
+        return _convert_robust(missing, out_dir, workers, stop)
+    half = len(paths) // 2
+    return {**_convert_robust(paths[:half], out_dir, 1, stop), **_convert_robust(paths[half:], out_dir, 1, stop)}
+
+
+def _converting(docx: list[Path], staging: Path, workers: int, failed: dict):
+    """Run one conversion chunk in a thread, yielding once per PDF as it appears."""
+    box, stop = {}, threading.Event()
+    thread = threading.Thread(target=lambda: box.update(failed=_convert_robust(docx, staging, workers, stop)),
+                              daemon=True)
+    thread.start()
+    done = 0
+    try:
+        while thread.is_alive():
+            thread.join(POLL_SECONDS)
+            now = min(len(docx), sum(1 for _ in staging.glob("*.pdf")))
+            for _ in range(now - done):
+                yield None
+            done = max(done, now)
+    finally:
+        stop.set()          # interrupted: no retries, and let the soffice call under way end
+        thread.join()       # before its staging folder is removed (soffice would recreate it)
+    failed.update(box.get("failed", {}))
+    for _ in range(len(docx) - done):
+        yield None
+
+
+def _convert_steps(to_convert: list[Case], cache: FormCache, pool, workers: int, convert_failed: dict):
+    """Convert in chunks, one step per PDF; normalising a chunk's PDFs runs on the pool while
+    soffice converts the next chunk. Failures go to ``convert_failed`` (cache key -> reason)."""
+    size = pdf_mod.MAX_FILES * max(1, workers)          # one soffice start per worker and chunk
+    waiting: list[tuple[list[Case], list]] = []
+    stagings: list[Path] = []
+    try:
+        for i in range(0, len(to_convert), size):
+            chunk = to_convert[i:i + size]
+            staging = cache.staging()
+            stagings.append(staging)
+            failed: dict[Path, str] = {}
+            # every other file, so the two soffice halves get a like mix of one- and five-page forms
+            yield from _converting([cache.docx(c.key) for c in chunk[::2] + chunk[1::2]], staging, workers, failed)
+            convert_failed.update({p.stem: r for p, r in failed.items()})
+            done = [c for c in chunk if c.key not in convert_failed]
+            jobs = [(str(staging / f"{c.key}.pdf"), str(cache.pdf(c.key))) for c in done]
+            waiting.append((done, [pool.submit(_normalise_job, j) for j in jobs] if pool
+                            else [_normalise_job(j) for j in jobs]))
+    finally:
+        for done, results in waiting:
+            for c, r in zip(done, results):
+                r = _outcome(r)
+                if r:
+                    convert_failed[c.key] = r
+        for staging in stagings:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def make_files(cases: list[Case], cache: FormCache, workers: int, track) -> tuple[list[Failure], int, int]:
+    """Render and convert what the cache lacks; fills case.docx/pdf/pages. Returns the failures
+    and how many .docx and PDFs were made in this run."""
+    unique = {c.key: c for c in cases}
+    to_render = [c for c in unique.values() if not cache.docx(c.key).exists()]
+    convert_failed: dict[str, str] = {}
+    with worker_pool(workers) as pool:
+        reasons = pool_map(pool, _render_job, [(str(c.template), c.context, str(cache.docx(c.key)))
+                                               for c in to_render], "填写表单", track)
+        render_failed = {c.key: r for c, r in zip(to_render, reasons) if r}
+        to_convert = [c for c in unique.values() if c.key not in render_failed and not cache.pdf(c.key).exists()]
+        converting = _convert_steps(to_convert, cache, pool, workers, convert_failed)
+        try:
+            for _ in track(converting, "转换 PDF", len(to_convert)):
+                pass
+        finally:
+            converting.close()     # on interruption too: keep what was converted, drop the staging folders
+    failures: list[Failure] = []
+    for c in cases:
+        if c.key in render_failed:
+            failures.append(Failure.of(c, f"无法填写：{render_failed[c.key]}"))
+            continue
+        c.docx = cache.docx(c.key)
+        if c.key in convert_failed:
+            failures.append(Failure.of(c, f"Word 文件已收入，PDF 未生成：{convert_failed[c.key]}"))
+            continue
+        c.pdf = cache.pdf(c.key)
+        c.pages = page_count(c.pdf)
+    return failures, len(to_render) - len(render_failed), len(to_convert) - len(convert_failed)
+
+
+# ---------------------------------------------------------------------------
+# Print files
+
+def print_file(form_id: str, cases: list[Case], cache: FormCache, toolchain: str) -> tuple[Path, int]:
+    """The merged, bookmarked PDF of a form's cases (cached by the list of parts)."""
+    parts = [(c.pdf, bookmark(c)) for c in cases]
+    key = hashlib.sha256(canonical_json([toolchain, form_id, [(c.key, t) for c, (_, t) in zip(cases, parts)]])).hexdigest()
+    path = cache.print / f"{key}.pdf"
+    if not path.exists():
+        data, _ = merge_pdfs(parts)
+        write_atomic(path, data)
+    return path, sum(c.pages or 0 for c in cases)
+
+
+def bookmark(case: Case) -> str:
+    bits = [case.number or case.stem, case.date.isoformat() if case.date else "", case.customer]
+    return " · ".join(b for b in bits if b)
+
+
+__all__ = ["CACHE_DIR", "TEMPLATE_ERRORS", "FormCache", "bookmark", "canonical_json", "make_files", "pool_map",
+           "print_file", "toolchain_digest", "worker_pool"]
