@@ -13,8 +13,8 @@ from generator.assess.ledger import (
     FINDING_COLUMNS,
     MONEY_FORMAT,
     SUMMARY_COLUMNS,
+    chain_ledgers,
     finding_rows,
-    penalty_ledger,
     table_sheet,
 )
 from generator.assess.period_scores import period_scores, write_scores_xlsx
@@ -163,10 +163,7 @@ def summary_workbook(registers: dict, policy: dict, opts: PackOptions, calendar,
 
 def _ledger_sheets(wb, registers, policy, opts: PackOptions, calendar, notes: list[str]) -> None:
     months = months_between((opts.start.year, opts.start.month), (opts.end.year, opts.end.month))
-    ledgers, previous = [], None
-    for m in months:
-        previous = penalty_ledger(registers, policy, month_text(m), calendar, previous=previous)
-        ledgers.append(previous)
+    ledgers = chain_ledgers(registers, policy, [month_text(m) for m in months], calendar)
     notes.append(f"罚扣月份：{'、'.join(month_text(m) for m in months)}")
     table_sheet(wb, "罚扣汇总", [(h, 14 if money else 10, MONEY_FORMAT if money else None)
                                 for h, _, money in SUMMARY_COLUMNS],
