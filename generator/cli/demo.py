@@ -7,12 +7,23 @@ from pathlib import Path
 import typer
 
 from generator.assess.checks import RunContext, run_checks
+from generator.assess.ledger import chain_ledgers, write_ledger_xlsx
+from generator.assess.period_scores import period_scores, write_scores_xlsx
 from generator.cli.common import console, day_option, progress, user_errors
 from generator.cli.registers import show_findings
 from generator.cli.report import make_report
 from generator.core.findings import counts
-from generator.core.periods import period_from_options
+from generator.core.periods import (
+    month_key,
+    month_text,
+    months_between,
+    parse_period,
+    period_from_options,
+)
+from generator.pack.build import build_pack
+from generator.pack.verify import verify_pack
 from generator.registers.setup import init_registers
+from generator.sample.base import END, START
 
 
 def demo(
@@ -25,26 +36,11 @@ def demo(
         run_demo(out, day_option(today, "--today"), silent)
 
 
-def sample_start() -> dt.date:
-    from generator.sample.base import START
-
-    return START
-
-
 def sample_months() -> list[str]:
-    from generator.core.periods import month_key, month_text, months_between
-    from generator.sample.base import END, START
-
     return [month_text(ym) for ym in months_between(month_key(START), month_key(END))]
 
 
 def run_demo(out: Path, day: dt.date, silent: bool) -> None:
-    from generator.assess.ledger import chain_ledgers, write_ledger_xlsx
-    from generator.assess.period_scores import period_scores, write_scores_xlsx
-    from generator.core.periods import parse_period
-    from generator.pack.build import build_pack
-    from generator.pack.verify import verify_pack
-
     registers = out / "registers"
     init_registers(registers, sample=True, force=True)
     console.print(f"[bold]1. 示例台账[/] 已写入 {registers}")
@@ -74,7 +70,7 @@ def run_demo(out: Path, day: dt.date, silent: bool) -> None:
     console.print(f"[bold]4. 评分[/] {quarter} → {out / f'评分-{quarter}.xlsx'}")
     _, paths = make_report(registers, period_from_options(month=month), out / f"月报-{month}.xlsx", pdf=True, today=day)
     console.print(f"[bold]5. 月报[/] {'、'.join(str(p) for p in paths)}")
-    pack = build_pack(registers, sample_start(), day, out / "审计包-示例年度.zip",
+    pack = build_pack(registers, START, day, out / "审计包-示例年度.zip",
                       progress=lambda items, description, total: progress(items, description, silent, total=total))
     verified = verify_pack(pack.path)
     console.print(f"[bold]6. 审计包[/] {pack.path}：{pack.forms} 份表单、{pack.files} 个文件，用时 {pack.seconds:.0f} 秒；"

@@ -15,6 +15,8 @@ from generator.cli.common import (
     progress,
     user_errors,
 )
+from generator.pack.build import build_pack
+from generator.pack.verify import verify_pack
 
 
 def _registers(text: Optional[str]) -> Optional[list[str]]:
@@ -43,8 +45,6 @@ def audit_pack(
     已生成的表单缓存在 DIR/.aftersales-cache，中断后重新运行会接着做。
     """
     with user_errors():
-        from generator.pack.build import build_pack
-
         start, end = day_option(from_, "--from"), day_option(to, "--to")
         result = build_pack(directory, start, end, out, registers=_registers(registers), uncontrolled=uncontrolled,
                             mask_personal=mask_personal, all_forms=all_forms,
@@ -72,8 +72,6 @@ def verify(
     退出码：0 完好；1 有文件被修改、多出或缺少（逐一列出）；2 不是审计包。
     """
     with user_errors():
-        from generator.pack.verify import verify_pack
-
         result = verify_pack(pack)
     if json_:
         print_json(result.to_dict())
