@@ -12,7 +12,7 @@ from pathlib import Path
 from generator.assess.clocks import check_deadlines
 from generator.config.policy import find_policy
 from generator.config.register_specs import Column
-from generator.core.findings import ERROR, WARNING, Finding, sort_key
+from generator.core.findings import Finding, sort_key
 from generator.registers.read import Register, Table, master_lists, read_all
 from generator.rules.number_checks import check_numbers
 from generator.rules.numbering import department_codes, numbering_rule, register_entries
@@ -70,8 +70,9 @@ def reg_table_fields(register: str, table: Table, sources: dict[str, list[str]])
     choice_sets = {c.key: set(c.choices) if c.choices else set(sources.get(c.choices_from, ()))
                    for c in sheet.columns if c.choices or c.choices_from}
 
-    def add(rec, col: Column, code, sev, msg, value):
-        out.append(Finding(register, sheet.name, rec.row, col.header, code, sev, msg, _show(value)))
+    def add(rec, col: Column, code, value, **fields):
+        out.append(Finding.of(code, register, sheet.name, rec.row, col.header, value=_show(value),
+                              header=col.header, **fields))
 
     for rec in table.records:
         v = rec.values
@@ -79,23 +80,21 @@ def reg_table_fields(register: str, table: Table, sources: dict[str, list[str]])
             val = v.get(col.key)
             if val is None:
                 if col.required and (rec.row, col.header) not in typed_bad:
-                    add(rec, col, "field.required", ERROR, f"必填项「{col.header}」为空", None)
+                    add(rec, col, "field.required", None)
                 continue
             allowed = choice_sets.get(col.key)
             if allowed and str(val) not in allowed:
                 if col.choices:
-                    add(rec, col, "field.choice", ERROR,
-                        f"「{val}」不是{col.header}的有效选项（{'/'.join(col.choices)}）", val)
+                    add(rec, col, "field.choice", val, given=val, options="/".join(col.choices))
                 elif allowed:  # sourced from master data: warn, the master may be incomplete
-                    add(rec, col, "field.choice", WARNING, f"「{val}」不在基础数据的{col.header}列表中", val)
+                    add(rec, col, "field.master_choice", val, given=val)
             if _out_of_range(val, col):
-                add(rec, col, "field.range", ERROR, f"{col.header}「{val}」超出范围 {_range_text(col)}", val)
+                add(rec, col, "field.range", val, given=val, range=_range_text(col))
             if col.not_before:
                 other = v.get(col.not_before)
                 if other is not None and _as_dt(val) < _as_dt(other):
                     before = sheet.column(col.not_before).header
-                    add(rec, col, "field.date_order", ERROR,
-                        f"{col.header} {_show(val)} 早于{before} {_show(other)}", val)
+                    add(rec, col, "field.date_order", val, given=_show(val), before=before, other=_show(other))
     return out
 
 
@@ -129,8 +128,8 @@ def check_parents(reg: Register, table: Table) -> list[Finding]:
     known = {r.values.get(col_key) for r in parent.records}
     col = table.spec.column(col_key)
     return [
-        Finding(reg.spec.id, table.spec.name, r.row, col.header, "field.parent", ERROR,
-                f"{col.header}「{r.values[col_key]}」在「{parent.spec.name}」中不存在", r.values[col_key])
+        Finding.of("field.parent", reg.spec.id, table.spec.name, r.row, col.header, value=r.values[col_key],
+                   header=col.header, given=r.values[col_key], parent=parent.spec.name)
         for r in table.records
         if r.values.get(col_key) is not None and r.values[col_key] not in known
     ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from generator.core.errors import UserError
-from generator.core.findings import ERROR, WARNING, Finding
+from generator.core.findings import Finding
 from generator.rules.deadlines import (
     Rule,
     day_of,
@@ -77,8 +77,7 @@ def register_clocks(ctx, rules: dict[str, Rule]) -> tuple[list[Clock], list[Find
                     clocks.append(Clock(reg.spec.id, reg.spec.title, sheet, rec, binding, rule, start, stop, due,
                                         *headers))
     problems = [
-        Finding(register, sheet, None, None, "deadline.calendar", ERROR,
-                f"{message}（本表第 {_rows(rows)} 行的期限因此未能检查）")
+        Finding.of("deadline.calendar", register, sheet, reason=message, rows=_rows(rows))
         for (register, sheet, message), rows in blocked.items()
     ]
     return clocks, problems
@@ -106,17 +105,17 @@ def check_deadlines(ctx) -> list[Finding]:
     """deadline.overdue (error): open past due at ctx.today; deadline.late (warning): closed late."""
     clocks, findings = register_clocks(ctx, rules_from(ctx.policy))
     for c in clocks:
-        where = dict(register=c.register, sheet=c.sheet.name, row=c.record.row, column=c.stop_header)
+        where = (c.register, c.sheet.name, c.record.row, c.stop_header)
+        said = dict(case=c.case_no, what=_what(c), due=fmt_moment(c.due))
         if c.stop is None and is_overdue(c.due, ctx.today):
             n = _overdue_days(c, ctx.today, ctx.calendar)
-            findings.append(Finding(**where, code="deadline.overdue", severity=ERROR, value=None, message=(
-                f"{c.case_no} {_what(c)}已超期{overdue_span(n)}：自{c.start_header} "
-                f"{fmt_moment(c.start)} 起算，应于 {fmt_moment(c.due)} 前完成，截至 {fmt_moment(ctx.today)}"
-                f"「{c.stop_header}」仍为空")))
+            findings.append(Finding.of(
+                "deadline.overdue", *where, **said, span=overdue_span(n), start_header=c.start_header,
+                start=fmt_moment(c.start), today=fmt_moment(ctx.today), stop_header=c.stop_header))
         elif c.stop is not None and is_late(c.rule, c.due, c.stop):
-            findings.append(Finding(**where, code="deadline.late", severity=WARNING, value=c.stop.isoformat(), message=(
-                f"{c.case_no} {_what(c)}逾期完成，晚了 {lateness(c.rule, c.due, c.stop, ctx.calendar)}："
-                f"应于 {fmt_moment(c.due)} 前完成，实际 {fmt_moment(c.stop)}")))
+            findings.append(Finding.of(
+                "deadline.late", *where, value=c.stop.isoformat(), **said,
+                lateness=lateness(c.rule, c.due, c.stop, ctx.calendar), stop=fmt_moment(c.stop)))
     return findings
 
 

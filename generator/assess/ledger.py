@@ -144,8 +144,8 @@ class _Book:
     def _no_bonus(self, person: str, carried: Decimal) -> Finding:
         sheet = self.staff_table.spec.name if self.staff_table else "人员"
         where = "未填月度效率奖金" if person in self.staff else "不在基础数据“人员”表中"
-        return Finding("master", sheet, None, "月度效率奖金", "penalty.no_bonus", ERROR,
-                       f"{person} {where}，无法按上限罚扣：{yuan_text(carried)} 元全部结转下月", person)
+        return Finding.of("penalty.no_bonus", "master", sheet, None, "月度效率奖金", value=person,
+                          person=person, why=where, carried=yuan_text(carried))
 
     # -- P1
     def _days(self, a: dt.date, b: dt.date) -> int:
@@ -171,16 +171,16 @@ class _Book:
                     continue
                 before = self._days(due, before_month if end is None else min(end, before_month))
             except UserError as e:
-                out.append((None, source, Finding(c.register, c.sheet.name, c.record.row, c.stop_header,
-                                                  "penalty.calendar", ERROR, f"{c.case_no}：{e.message}")))
+                out.append((None, source, Finding.of("penalty.calendar", c.register, c.sheet.name, c.record.row,
+                                                     c.stop_header, case=c.case_no, reason=e.message)))
                 continue
             person = c.value(c.binding.person)
             if person in (None, ""):
                 header = c.sheet.column(c.binding.person).header if c.binding.person else "责任人"
-                unit = DAY_UNITS[self.cfg["day_kind"]]
-                msg = f"{c.case_no} {c.rule.title}本月超期 {days} {unit}，但未填{header}，无法计罚"
-                out.append((None, source, Finding(c.register, c.sheet.name, c.record.row, header,
-                                                  "penalty.no_person", ERROR, msg)))
+                out.append((None, source, Finding.of(
+                    "penalty.no_person", c.register, c.sheet.name, c.record.row, header, variant="late",
+                    case=c.case_no, rule_title=c.rule.title, days=days, unit=DAY_UNITS[self.cfg["day_kind"]],
+                    header=header)))
                 continue
             item = late_complaint(str(person).strip(), c.case_no, days, self.policy)[0]
             out.append((replace(item, explanation=item.explanation + self._late_note(due, end, last, days, before)),
@@ -212,7 +212,7 @@ class _Book:
                 if not person:
                     col = sheet.column("person").header
                     out.append((None, source, Where("master", sheet.name, r.row, col).finding(
-                        "penalty.no_person", f"未填{col}，本行未计入")))
+                        "penalty.no_person", header=col)))
                 elif kind in levels:
                     bases, amount = staff.get("base_points"), v.get("amount")
                     items = sanction(kind, person, case, self.policy, bases=bases, bonus=staff.get("bonus"), amount=amount)
@@ -225,18 +225,18 @@ class _Book:
                     if not RULE_RE.fullmatch(rule):
                         col = sheet.column("rule").header
                         out.append((None, source, Where("master", sheet.name, r.row, col).finding(
-                            "penalty.fine_rule", f"罚款须在「{col}」中写明规则编号（如 P2、P3、P12），填写的是「{rule}」，本行未计入", rule)))
+                            "penalty.fine_rule", rule, header=col, given=rule)))
                     elif v.get("amount") is None:
-                        out.append((None, source, where.finding("penalty.fine_amount", "罚款未填金额，本行未计入")))
+                        out.append((None, source, where.finding("penalty.fine_amount")))
                     else:
                         out += [(i, source, None) for i in entered_fine(rule, person, case, v["amount"], reason, self.policy)]
                 else:   # e.g. a level the company removed from its policy
                     col = sheet.column("kind").header
                     known = "、".join([*levels, FINE_KIND])
                     out.append((None, source, Where("master", sheet.name, r.row, col).finding(
-                        "penalty.sanction_kind", f"策略中没有处分类型「{kind}」（可用：{known}），本行未计入", kind)))
+                        "penalty.sanction_kind", kind, kind=kind, known=known)))
             except UserError as e:
-                out.append((None, source, where.finding("penalty.sanction", f"{person} {kind}：{e.message}，本行未计入")))
+                out.append((None, source, where.finding("penalty.sanction", person=person, kind=kind, reason=e.message)))
         return out
 
     # -- P11
@@ -249,7 +249,7 @@ class _Book:
         try:
             return check_special_approvals(approvals, self.policy, "master", self.approvals.spec.name)
         except UserError as e:
-            return [Finding("master", self.approvals.spec.name, None, None, "approval.unreadable", ERROR, e.message)]
+            return [Finding.of("approval.unreadable", "master", self.approvals.spec.name, reason=e.message)]
 
 
 def _late_cfg(policy: dict) -> dict:

@@ -39,7 +39,7 @@ from pathlib import Path
 
 from generator.assess.ledger import FINDING_COLUMNS, finding_rows, table_sheet
 from generator.core.errors import UserError
-from generator.core.findings import ERROR, WARNING, Finding
+from generator.core.findings import Finding
 from generator.core.money import num_text, round_to
 from generator.core.normalize import clean_text
 from generator.core.periods import (  # the tests import the last two from here
@@ -119,8 +119,8 @@ class _Data:
         names = list(self.staff)
         return (0, names.index(name), "") if name in self.staff else (1, 0, str(name))
 
-    def problem(self, register: str, sheet: str, row, column, code: str, message: str, severity=ERROR, value=None):
-        self.findings.append(Finding(register, sheet, row, column, code, severity, message, value))
+    def problem(self, code: str, register: str, sheet: str, row, column, value=None, **fields):
+        self.findings.append(Finding.of(code, register, sheet, row, column, value=value, **fields))
 
 
 # ---------------------------------------------------------------------------- S1–S3 surveys
@@ -135,7 +135,7 @@ def _surveys(d: _Data) -> tuple[dict, dict, list[dict]]:
         try:
             s = questionnaire_score(ratings, d.policy)
         except UserError as e:
-            d.problem("surveys", t.spec.name, r.row, None, "score.survey", e.message)
+            d.problem("score.survey", "surveys", t.spec.name, r.row, None, reason=e.message)
             continue
         answers.append(ratings)
         rated.append({"survey_no": r.values.get("survey_no"), "date": r.values.get("surveyed"),
@@ -183,7 +183,7 @@ def _receipts(d: _Data) -> tuple[list[dict], list[dict]]:
             for v in given.values():
                 receipt_level(v, d.policy)
         except UserError as e:   # one bad rating leaves out its receipt, not the whole part
-            d.problem("tickets", t.spec.name, r.row, None, "score.receipt", f"{e.message}，该回执未计入")
+            d.problem("score.receipt", "tickets", t.spec.name, r.row, None, reason=e.message)
             continue
         receipts.append({"engineer": str(r.values["engineer"]).strip(), **given})
     if unassigned:
@@ -269,7 +269,7 @@ def _on_time(d: _Data, register: str, sheet: str) -> tuple[Decimal | None, str]:
         try:
             due = due_moment(rule, start, d.calendar)
         except UserError as e:
-            d.problem(register, t.spec.name, r.row, None, "score.calendar", e.message, WARNING)
+            d.problem("score.calendar", register, t.spec.name, r.row, None, reason=e.message)
             continue
         if not d.period.contains(due):
             continue
@@ -333,7 +333,8 @@ def _training(d: _Data) -> dict:
         try:
             c = attendance(lines, d.policy)
         except UserError as e:
-            d.problem("training", people_t.spec.name, None, None, "training.status", f"{v.get('session_no')}：{e.message}")
+            d.problem("training.status", "training", people_t.spec.name, None, None, session=v.get("session_no"),
+                      reason=e.message)
             continue
         sessions.append({"session_no": v.get("session_no"), "date": v["date"], "topic": v.get("topic"), "kind": v.get("kind"),
                          "lessons": v["hours"], "expected": c["应到"], "present": c["实到"], "leave": c["请假"],
@@ -347,8 +348,8 @@ def _training(d: _Data) -> dict:
         if ym in held:
             d.findings += check_training_hours(got, techs, ym, d.policy)
         elif techs:  # one line for a month without any session, not one per technician
-            d.problem("training", sessions_t.spec.name if sessions_t else "", None, None, "training.no_sessions",
-                      f"{month_text(ym)} 没有培训记录：技术服务人员本月培训 0 小时，少于每月 {num_text(need)} 小时", WARNING)
+            d.problem("training.no_sessions", "training", sessions_t.spec.name if sessions_t else "", None, None,
+                      month=month_text(ym), need=num_text(need))
         hours += [{"person": t, "month": month_text(ym), "hours": got.get(t, Decimal(0)), "required": need,
                    "met": got.get(t, Decimal(0)) >= need} for t in techs]
     return {"sessions": sessions, "hours": hours, "required_hours": need, "technician_posts": list(TECHNICIAN_POSTS)}
@@ -365,8 +366,8 @@ def _kpi(d: _Data) -> list[dict]:
     for r in t.records:
         q = quarter_label(r.values.get("quarter"))
         if q is None:
-            d.problem("master", t.spec.name, r.row, t.spec.column("quarter").header, "kpi.quarter",
-                      f"季度「{r.values.get('quarter')}」应写成 2026-Q1", value=r.values.get("quarter"))
+            d.problem("kpi.quarter", "master", t.spec.name, r.row, t.spec.column("quarter").header,
+                      value=r.values.get("quarter"), given=r.values.get("quarter"))
             continue
         if q in wanted:
             groups.setdefault((q, str(r.values.get("person") or "").strip()), []).append(r)
@@ -381,9 +382,8 @@ def _kpi(d: _Data) -> list[dict]:
             metric = names.get(clean_text(r.values.get("metric")), r.values.get("metric"))
             control = metric in cfg["control_metrics"]
             if kind and (kind == CONTROL_KIND) != control:
-                d.problem("master", t.spec.name, r.row, t.spec.column("kind").header, "kpi.kind",
-                          f"{metric} 在策略中是{'控制' if control else '计划'}指标，本行填写为{kind}，按策略封顶",
-                          WARNING, kind)
+                d.problem("kpi.kind", "master", t.spec.name, r.row, t.spec.column("kind").header, kind,
+                          metric=metric, policy_kind="控制" if control else "计划", given=kind)
             results[metric] = {"actual": r.values.get("actual"), "target": r.values.get("target")}
         entry = {"quarter": q, "person": person, "post": post, "total": None, "passed": None,
                  "pass_mark": cfg["pass_mark"], "lines": [], "notes": []}
@@ -392,7 +392,7 @@ def _kpi(d: _Data) -> list[dict]:
                 raise UserError(f"{person} 不在基础数据“人员”表中，无法确定岗位权重")
             k = kpi_score(post, results, d.policy)
         except UserError as e:
-            d.problem("master", t.spec.name, rows[0].row, None, "kpi.score", f"{q} {person}：{e.message}")
+            d.problem("kpi.score", "master", t.spec.name, rows[0].row, None, quarter=q, person=person, reason=e.message)
             entry["notes"] = [e.message]
             out.append(entry)
             continue

@@ -2,15 +2,16 @@
 
 Every check returns a list of Finding; nothing raises on the first problem.
 `row` is the Excel row number the user sees (header is row 1, first record row 2).
-Codes are stable strings such as ``field.required`` or ``number.gap``.
+Codes are stable strings such as ``field.required`` or ``number.gap``, each defined once in
+``finding_codes`` with its severity, message template and rule; ``Finding.of`` is how the
+package makes a finding, so a code outside the catalogue cannot be made.
 """
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from typing import Any
 
-ERROR = "error"
-WARNING = "warning"
+from generator.core.finding_codes import ERROR, WARNING, lookup
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,14 @@ class Finding:
     severity: str          # "error" or "warning"
     message: str           # plain Chinese message for office staff
     value: Any = None      # the offending cell value as read (JSON-safe)
+
+    @classmethod
+    def of(cls, code: str, register: str, sheet: str, row: int | None = None, column: str | None = None, *,
+           value: Any = None, variant: str | None = None, **fields) -> "Finding":
+        """The finding ``code`` at a place: severity and message from the catalogue, the
+        message's fields from ``fields`` (``variant`` picks a catalogued second wording)."""
+        entry = lookup(code)
+        return cls(register, sheet, row, column, code, entry.severity, entry.message(variant, **fields), value)
 
     def to_dict(self) -> dict:
         d = asdict(self)

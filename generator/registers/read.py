@@ -17,7 +17,7 @@ import python_calamine as calamine
 from generator.config.register_specs import RegisterSpec, SheetSpec, load_specs
 from generator.core import normalize
 from generator.core.errors import UserError
-from generator.core.findings import ERROR, Finding
+from generator.core.findings import Finding
 
 HEADER_SCAN_ROWS = 10   # the header row may sit below a title row or two
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -147,9 +147,9 @@ def read_table(book: calamine.CalamineWorkbook, path: Path, reg: RegisterSpec, s
                 values[col.key] = normalize.convert(v, col.type)
             except ValueError as e:
                 values[col.key] = None
-                table.findings.append(Finding(
-                    reg.id, sheet.name, i + 1, col.header, "field.type", ERROR,
-                    f"{col.header}「{_show(v)}」{e}", _show(v),
+                table.findings.append(Finding.of(
+                    "field.type", reg.id, sheet.name, i + 1, col.header, value=_show(v),
+                    header=col.header, shown=_show(v), reason=e,
                 ))
         raw.update(absent)
         table.records.append(Record(row=i + 1, values=values, raw=raw))

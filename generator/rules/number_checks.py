@@ -11,7 +11,7 @@ from bisect import bisect_right
 from operator import le, lt
 from typing import Any
 
-from generator.core.findings import ERROR, WARNING, Finding
+from generator.core.findings import Finding
 from generator.rules.numbering import (
     _LIST_MAX,
     NumberEntry,
@@ -53,8 +53,8 @@ def check_numbers(
     check.scan()
     check.check_cycles()
     out = [
-        Finding(register, sheet, entries[i][0], column, code, sev, msg, _json_value(entries[i][1]))
-        for i, code, sev, msg in check.found
+        Finding.of(code, register, sheet, entries[i][0], column, value=_json_value(entries[i][1]), **fields)
+        for i, code, fields in check.found
     ]
     out.sort(key=lambda f: (f.row, f.code))
     return out
@@ -66,7 +66,7 @@ class _Check:
 
     def __init__(self, entries: list[NumberEntry], rule: Rule, known_depts: set[str]):
         self.entries, self.r, self.p, self.known = entries, rule, rule.pattern, known_depts
-        self.found: list[tuple[int, str, str, str]] = []  # (entry index, code, severity, message)
+        self.found: list[tuple[int, str, dict]] = []  # (entry index, code, message fields)
         self.cycles: dict[Any, list[int]] = {}  # cycle key (regex groups) -> entry indexes
         self.seqs = [0] * len(entries)
         self.expected: dict = {}  # record date -> its date fields as the number shows them
@@ -75,8 +75,8 @@ class _Check:
         self.number_dates: dict[int, dt.date] = {}  # order date of a record without one
         self.dget = self.p.getter(self.p.date_fields)
 
-    def add(self, i: int, code: str, message: str, severity: str = ERROR) -> None:
-        self.found.append((i, code, severity, message))
+    def add(self, i: int, code: str, **fields) -> None:
+        self.found.append((i, code, fields))
 
     def text(self, i: int) -> str:
         return cell_text(self.entries[i][1], self.p)[0]
@@ -109,10 +109,9 @@ class _Check:
             if dept_i is not None:
                 code = g[dept_i]
                 if code not in known:
-                    found.append((i, "number.unknown_dept", ERROR, f"编号 {s} 中的部门代码 {code} 不在部门代码表中"))
+                    found.append((i, "number.unknown_dept", {"number": s, "dept": code}))
                 if dept is not None and dept != code:
-                    found.append((i, "number.dept_mismatch", ERROR,
-                                  f"编号 {s} 中的部门代码 {code} 与本行部门 {dept} 不一致"))
+                    found.append((i, "number.dept_mismatch", {"number": s, "dept": code, "row_dept": dept}))
             seqs[i] = seq
             key = cget(g)
             if key != last_key:  # rows mostly come cycle by cycle
@@ -125,7 +124,7 @@ class _Check:
     def format_problem(self, i: int, s: str) -> None:
         p = self.p
         example = p.example(min(self.known) if self.known else None)
-        self.add(i, "number.format", f"编号“{s}”不符合{self.r.title}的格式 {p.text}（例如 {example}）")
+        self.add(i, "number.format", number=s, rule_title=self.r.title, pattern=p.text, example=example)
 
     def read_cell(self, i: int, value):
         """(text, match) of a cell that is not clean text, or None (empty or reported)."""
@@ -136,8 +135,7 @@ class _Check:
         m = p.regex.fullmatch(s)
         if m is not None:
             if padded:
-                self.add(i, "number.numeric", f"编号以数字格式保存，开头的 0 已丢失（单元格为 {value!r}，"
-                                              f"按 {s} 检查）；请把该列设为文本格式", WARNING)
+                self.add(i, "number.numeric", cell=repr(value), number=s)
             return s, m
         m = p.relaxed.fullmatch(s)
         if m is not None and int(m.group(p.index["SEQ"] + 1)) > p.max_seq:
@@ -151,8 +149,8 @@ class _Check:
         if seq == 0:
             self.format_problem(i, s)
             return True
-        self.add(i, "number.overflow", f"编号 {s} 的序号 {seq} 超过了 {p.width} 位序号的上限 {p.max_seq}：本周期编号已用完，"
-                                       f"请在{self.r.where()} 中加宽序号（如 {{SEQ:{p.width + 1}}}）")
+        self.add(i, "number.overflow", number=s, seq=seq, width=p.width, max_seq=p.max_seq, where=self.r.where(),
+                 wider=p.width + 1)
         return False
 
     def expect(self, date: dt.date):
@@ -175,7 +173,7 @@ class _Check:
         if date is not None:
             self.doubtful.add(i)
             right = p.assemble(_sample(p, date, g))
-            self.add(i, "number.date_mismatch", f"编号 {s} 的日期部分与本行日期 {_iso(date)} 不一致（应为 {right} 这样的编号）")
+            self.add(i, "number.date_mismatch", number=s, date=_iso(date), right=right)
         elif ok is not True:
             self.number_dates[i] = ok
         return False
@@ -204,8 +202,7 @@ class _Check:
         lo, hi = s[0], s[-1]
         if lo > 1:
             if prev_max is not None and lo == prev_max + 1:  # carried on from the previous cycle
-                self.add(idxs[0], "number.reset", f"{label}的编号没有从 1 重新开始：第一个编号 {self.text(idxs[0])} "
-                                                  f"接续了上一周期的计数（上一周期最大序号 {prev_max}）")
+                self.add(idxs[0], "number.reset", cycle=label, number=self.text(idxs[0]), prev_max=prev_max)
             else:
                 self.gap(key, label, 1, lo - 1, idxs[0])
         if hi - lo + 1 != len(s):
@@ -224,7 +221,7 @@ class _Check:
             noun, missing = "编号", [p.assemble({**values, "SEQ": n}) for n in range(a, b + 1)]
         else:
             noun, missing = "序号", [f"{n:0{p.width}d}" for n in range(a, b + 1)]
-        self.add(at, "number.gap", f"{label}缺少{noun} {_show(missing)}：编号应连续")
+        self.add(at, "number.gap", cycle=label, noun=noun, missing=_show(missing))
 
     def drop_duplicates(self, label: str, idxs: list[int], s: list[int]):
         """Report every serial used twice in a cycle (the same number, or under N1 the same
@@ -239,11 +236,11 @@ class _Check:
             for i in group if len(group) > 1 else ():
                 others = [o for o in group if o != i]
                 if all(texts[o] == texts[i] for o in others):
-                    msg = f"编号 {texts[i]} 重复：第 {'、'.join(str(entries[o][0]) for o in others)} 行也是这个编号"
+                    self.add(i, "number.duplicate", number=texts[i], rows="、".join(str(entries[o][0]) for o in others))
                 else:
                     who = "、".join(f"第 {entries[o][0]} 行（{texts[o]}）" for o in others)
-                    msg = f"编号 {texts[i]} 与{who}的序号同为 {s[k]:0{self.p.width}d}：{label}内序号不能重复"
-                self.add(i, "number.duplicate", msg)
+                    self.add(i, "number.duplicate", variant="serial", number=texts[i], others=who,
+                             seq=f"{s[k]:0{self.p.width}d}", cycle=label)
             keep_i.append(idxs[k])
             keep_s.append(s[k])
             k = j
@@ -273,9 +270,8 @@ class _Check:
                 other, how = before, "之后，日期却更早"
             else:
                 other, how = kept[j], "之前，日期却更晚"
-            self.add(idxs[k], "number.order",
-                     f"编号 {self.text(idxs[k])}（{_iso(ds[k])}）排在编号 {self.text(idxs[other])}"
-                     f"（{_iso(ds[other])}）{how}：序号顺序与日期顺序不一致", WARNING)
+            self.add(idxs[k], "number.order", number=self.text(idxs[k]), date=_iso(ds[k]),
+                     other=self.text(idxs[other]), other_date=_iso(ds[other]), how=how)
 
 
 def _sample(p: Pattern, date, g) -> dict:

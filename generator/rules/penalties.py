@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
 from generator.core.errors import UserError
-from generator.core.findings import ERROR, Finding
+from generator.core.findings import Finding
 from generator.core.money import (
     allocate,
     band_text,
@@ -82,8 +82,8 @@ class Where:
     row: int | None = None
     column: str | None = None
 
-    def finding(self, code: str, message: str, value=None, severity: str = ERROR) -> Finding:
-        return Finding(self.register, self.sheet, self.row, self.column, code, severity, message, value)
+    def finding(self, code: str, value=None, **fields) -> Finding:
+        return Finding.of(code, self.register, self.sheet, self.row, self.column, value=value, **fields)
 
 
 @dataclass(frozen=True)
@@ -258,8 +258,8 @@ def check_outlet_fine(kind: str, amount, policy: dict, where: Where = Where()) -
     a = yuan(amount, "罚款金额")
     if rate(cfg["min"]) <= a <= rate(cfg["max"]):
         return []
-    msg = f"{cfg['title']}的罚款应在 {num_text(cfg['min'])}–{num_text(cfg['max'])} 元之间，填写的是 {yuan_text(a)} 元"
-    return [where.finding("penalty.out_of_range", msg, yuan_text(a))]
+    return [where.finding("penalty.out_of_range", yuan_text(a), title=cfg["title"], low=num_text(cfg["min"]),
+                          high=num_text(cfg["max"]), given=yuan_text(a))]
 
 
 def settle_documents(outlet: str, case: str | None, amount, month, received_on: dt.date,
@@ -343,7 +343,7 @@ def check_sanction(level: str, amount, policy: dict, *, bases=None, where: Where
     floor, a = _floor(level, cfg, bases), yuan(amount, "罚扣金额")
     if a >= floor:
         return []
-    return [where.finding("penalty.below_minimum", f"{level}的罚扣不应低于 {yuan_text(floor)} 元，填写的是 {yuan_text(a)} 元", yuan_text(a))]
+    return [where.finding("penalty.below_minimum", yuan_text(a), level=level, floor=yuan_text(floor), given=yuan_text(a))]
 
 
 # ---------------------------------------------------------------------------- P8 monthly cap
@@ -466,18 +466,18 @@ def check_special_approvals(approvals: list[dict], policy: dict, register: str =
         if post == top or a.get("escalated"):
             continue
         if post not in limits:
-            findings.append(where.finding("approval.no_authority", f"{label}：{post}无特批权限，须经{top}批准", post))
+            findings.append(where.finding("approval.no_authority", post, label=label, post=post, top=top))
             continue
         key = (who, day.year, day.month)
         seen[key] = seen.get(key, 0) + 1
         lim = limits[post]
         if seen[key] > lim["per_month"]:
-            msg = f"{label}：本月第 {seen[key]} 次，{post}每月不得超过 {lim['per_month']} 次，超出须经{top}批准"
-            findings.append(where.finding("approval.over_count", msg, seen[key]))
+            findings.append(where.finding("approval.over_count", seen[key], label=label, n=seen[key], post=post,
+                                          limit=lim["per_month"], top=top))
         amt = yuan(a["amount"], "特批金额")
         if amt > rate(lim["max_amount"]):
-            msg = f"{label}：金额 {yuan_text(amt)} 元，{post}每次不得超过 {num_text(lim['max_amount'])} 元，超出须经{top}批准"
-            findings.append(where.finding("approval.over_amount", msg, yuan_text(amt)))
+            findings.append(where.finding("approval.over_amount", yuan_text(amt), label=label, amount=yuan_text(amt),
+                                          post=post, limit=num_text(lim["max_amount"]), top=top))
     return findings
 
 

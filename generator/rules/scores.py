@@ -19,7 +19,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from generator.core.errors import UserError
-from generator.core.findings import WARNING, Finding
+from generator.core.findings import Finding
 from generator.core.money import (
     band_text,
     match_bands,
@@ -452,16 +452,17 @@ def survey_programme(sales_by_customer: dict, surveyed_customers, sent: int, ret
     ret = round_to(Decimal(returned) / sent, 4) if sent else None
     findings = []
 
-    def add(code, msg, value):
-        findings.append(Finding(register, "", None, None, code, WARNING, msg, value))
+    def add(code, value, **fields):
+        findings.append(Finding.of(code, register, "", value=value, **fields))
 
     if rounds < cfg["min_rounds_per_year"]:
-        add("survey.rounds", f"本年度满意度调查 {rounds} 次，少于每年 {cfg['min_rounds_per_year']} 次", rounds)
+        add("survey.rounds", rounds, rounds=rounds, min_rounds=cfg["min_rounds_per_year"])
     if coverage is not None and coverage < rate(cfg["min_coverage"]):
-        add("survey.coverage", f"调查覆盖年销售额不少于 {num_text(floor)} 元的客户 {len(covered)}/{len(eligible)}"
-            f"（{pct_text(coverage)}），低于 {pct_text(cfg['min_coverage'])}", str(coverage))
+        add("survey.coverage", str(coverage), min_sales=num_text(floor), covered=len(covered), eligible=len(eligible),
+            coverage=pct_text(coverage), min_coverage=pct_text(cfg["min_coverage"]))
     if ret is not None and ret < rate(cfg["min_return_rate"]):
-        add("survey.return_rate", f"调查表回收 {returned}/{sent}（{pct_text(ret)}），低于 {pct_text(cfg['min_return_rate'])}", str(ret))
+        add("survey.return_rate", str(ret), returned=returned, sent=sent, rate=pct_text(ret),
+            min_rate=pct_text(cfg["min_return_rate"]))
     return ProgrammeResult(len(eligible), len(covered), coverage, sent, returned, ret, rounds, findings)
 
 
@@ -490,12 +491,12 @@ def check_attendance(recorded: dict, statuses: list, policy: dict, *, register: 
     findings = []
     for key, n in counted.items():
         if key in recorded and recorded[key] is not None and int(recorded[key]) != n:
-            findings.append(Finding(register, sheet, row, key, "training.count_mismatch", WARNING,
-                                    f"{key}填写 {recorded[key]} 人，签到名单为 {n} 人", recorded[key]))
+            findings.append(Finding.of("training.count_mismatch", register, sheet, row, key, value=recorded[key],
+                                       what=key, recorded=recorded[key], counted=n))
     parts = [recorded.get(k) for k in ("应到", "实到", "请假", "旷课")]
     if all(p is not None for p in parts) and int(parts[0]) != sum(int(p) for p in parts[1:]):
-        findings.append(Finding(register, sheet, row, "应到", "training.count_sum", WARNING,
-                                f"应到 {parts[0]} 人 ≠ 实到 {parts[1]} + 请假 {parts[2]} + 旷课 {parts[3]}", parts[0]))
+        findings.append(Finding.of("training.count_sum", register, sheet, row, "应到", value=parts[0],
+                                   expected=parts[0], present=parts[1], leave=parts[2], absent=parts[3]))
     return findings
 
 
@@ -524,8 +525,8 @@ def check_training_hours(hours_by_person: dict, technicians: list[str], month, p
     need = rate(_cfg(policy, "training")["monthly_hours"])
     label = month_text(month_key(month))
     return [
-        Finding(register, "", None, None, "training.hours_short", WARNING,
-                f"{t} {label} 培训 {num_text(got)} 小时，少于每月 {num_text(need)} 小时", str(got))
+        Finding.of("training.hours_short", register, "", value=str(got), person=t, month=label, got=num_text(got),
+                   need=num_text(need))
         for t in technicians
         if (got := rate(hours_by_person.get(t, 0))) < need
     ]
