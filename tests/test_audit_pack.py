@@ -423,7 +423,7 @@ def test_added_and_removed_members_are_named(pack_a, tmp_path):
 
 def break_template(folder: Path, form_id: str, number: str) -> None:
     """A company template (DIR/templates) that cannot be filled for one record."""
-    from generator.documents.render import template_path
+    from generator.documents.engine import template_path
 
     src = template_path(load_forms()[form_id])
     parts = {}

@@ -100,7 +100,7 @@ def remind(
         ctx = RunContext.load(directory, day)
         groups = overdue_cases(ctx)
         if out and groups:
-            from generator.documents.render import render_forms
+            from generator.documents.batch import render_forms
 
             made = render_forms(directory, "reminder", out, pdf=pdf, today=day)
             forms = made.docx + made.pdf

@@ -156,10 +156,10 @@ def selection(c: Caller) -> tuple[str, list[int]]:
     return sel.sheet.name, rows_from_address(sel.address)
 
 
-def record_forms(register_id: str, sheet_key: str) -> list:
+def record_forms(register_id: str, sheet_key: str, directory: Path | None = None) -> list:
     from generator.config.form_specs import load_forms
 
-    return [f for f in load_forms().values()
+    return [f for f in load_forms(directory).values()
             if f.kind == "record" and f.register == register_id and f.sheet == sheet_key]
 
 
@@ -167,7 +167,8 @@ def render_selected(workbook, rows: list[int] | None = None, *, sheet: str | Non
                     out: Path | None = None, today: dt.date | None = None) -> list[Path]:
     """Word forms for the selected rows (live book) or the given rows: every record form of
     that sheet that applies to them, written to 表单/ beside the registers."""
-    from generator.documents.render import FormData, render_forms, subjects
+    from generator.documents.batch import render_forms
+    from generator.documents.subjects import FormData, subjects
     from generator.registers.read import read_all
 
     c = caller(workbook)
@@ -179,7 +180,7 @@ def render_selected(workbook, rows: list[int] | None = None, *, sheet: str | Non
     chosen_sheet = next((s for s in spec.sheets if sheet in (None, s.name, s.key)), None)
     if chosen_sheet is None:
         raise UserError(f"工作表「{sheet}」不是台账 {spec.title} 的登记表")
-    forms = record_forms(spec.id, chosen_sheet.key)
+    forms = record_forms(spec.id, chosen_sheet.key, c.directory)
     if not forms:
         raise UserError(f"「{chosen_sheet.name}」没有对应的表单")
     data = FormData(read_all(c.directory, only=[spec.id]), _context(c.directory, today).policy, today)
@@ -223,7 +224,7 @@ def remind(workbook, *, today: dt.date | None = None, forms: bool = True,
     """Open overdue cases of the folder's registers grouped by department and person
     (deadlines.overdue_cases), and with ``forms`` a 催办单 for each."""
     from generator.assess.clocks import overdue_cases
-    from generator.documents.render import render_forms
+    from generator.documents.batch import render_forms
 
     c = caller(workbook)
     ctx = _context(c.directory, today)
