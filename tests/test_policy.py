@@ -69,6 +69,18 @@ def test_forms_table_is_optional_and_holds_overrides(tmp_path):
     assert load_policy(write(tmp_path, text))["forms"] == {"repair_record": {"doc_no": "QR-01", "revision": 2}}
 
 
+def test_a_policy_with_the_old_full_form_entries_stays_valid(tmp_path):
+    """Before the defaults moved into the form specs, init wrote every [forms.<id>] in full."""
+    from generator.config.form_specs import load_forms
+
+    def toml(v):
+        return f'"{v}"' if isinstance(v, str) else str(v).lower() if isinstance(v, bool) else str(v)
+
+    old = "".join(f"\n[forms.{fid}]\n" + "".join(f"{k} = {toml(v)}\n" for k, v in f.defaults().items())
+                  for fid, f in load_forms().items())
+    assert set(load_policy(write(tmp_path, default_policy_text() + old))["forms"]) == set(load_forms())
+
+
 def test_broken_toml_is_a_user_error(tmp_path):
     with pytest.raises(UserError, match="格式错误"):
         load_policy(write(tmp_path, "[company\nname ="))

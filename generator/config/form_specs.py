@@ -158,8 +158,10 @@ class FormSpec:
     control: dict = field(default_factory=dict)  # document-control defaults (CONTROL_KEYS)
 
     def defaults(self) -> dict:
-        """The document-control entry before the policy's overrides: title and [control]."""
-        return {"title": self.title, **self.control}
+        """The document-control entry before the policy's overrides: title, source, [control].
+        (``source`` is there so a policy.toml written before the defaults moved here, with a
+        full [forms.<id>] entry per form, stays valid.)"""
+        return {"title": self.title, "source": self.source, **self.control}
 
     @property
     def template_name(self) -> str:
@@ -198,7 +200,7 @@ class FormSpec:
         return set(own) | set(CONTROL_NAMES)
 
 
-# Names the per-period and per-overdue-case builders add (see render.py).
+# Names the per-period and per-overdue-case builders add (see documents/context.py).
 KIND_NAMES = {
     "period": ("period", "period_label", "across", "groups", "totals", "cases", "case_count"),
     "overdue": ("case_no", "register_title", "dept", "person", "customer", "items", "max_days"),

@@ -15,6 +15,7 @@ forms known in the policy's folder (shipped specs plus the folder's own ``forms/
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 from decimal import Decimal
@@ -64,8 +65,6 @@ def _default() -> dict:
 
 def default_policy() -> dict:
     """A fresh deep copy of the shipped default policy."""
-    import copy
-
     return copy.deepcopy(_default())
 
 

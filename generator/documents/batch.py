@@ -13,6 +13,7 @@ from generator.config.form_specs import FormSpec, find_form
 from generator.config.policy import find_policy
 from generator.core.errors import UserError
 from generator.documents import distribution
+from generator.documents import pdf as converter
 from generator.documents.context import build_context
 from generator.documents.control import (
     UNCONTROLLED,
@@ -22,7 +23,6 @@ from generator.documents.control import (
 )
 from generator.documents.engine import render_docx, template_path, template_revision
 from generator.documents.names import unique_names
-from generator.documents.pdf import INSTALL_HINT, convert_to_pdf, find_soffice
 from generator.documents.subjects import FormData, Subject, subjects
 from generator.registers.read import read_all
 
@@ -110,8 +110,8 @@ def render_forms(directory, form_name: str, out, *, numbers: list[str] | None = 
                          for c, s, p in zip(copy_nos, chosen, result.docx)]
         distribution.record_issues(directory, result.issued)
     if pdf:
-        if find_soffice() is None:
-            result.warnings.append(INSTALL_HINT)
+        if converter.find_soffice() is None:
+            result.warnings.append(converter.INSTALL_HINT)
         else:
-            result.pdf = convert_to_pdf(result.docx, out, workers=workers)
+            result.pdf = converter.convert_to_pdf(result.docx, out, workers=workers)
     return result
