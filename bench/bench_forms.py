@@ -25,17 +25,13 @@ sys.path.insert(0, str(ROOT))
 
 from generator.config.form_specs import load_forms  # noqa: E402
 from generator.config.policy import find_policy  # noqa: E402
+from generator.documents.batch import render_all  # noqa: E402
+from generator.documents.context import build_context  # noqa: E402
+from generator.documents.control import control_block  # noqa: E402
+from generator.documents.engine import render_docxtpl, template_path  # noqa: E402
+from generator.documents.names import unique_names  # noqa: E402
 from generator.documents.pdf import convert_one_by_one, convert_to_pdf  # noqa: E402
-from generator.documents.render import (  # noqa: E402
-    FormData,
-    build_context,
-    control_block,
-    render_all,
-    render_docxtpl,
-    subjects,
-    template_path,
-    unique_names,
-)
+from generator.documents.subjects import FormData, subjects  # noqa: E402
 from generator.registers.read import read_all  # noqa: E402
 from generator.registers.setup import init_registers  # noqa: E402
 from generator.sample.base import SAMPLE_TODAY  # noqa: E402

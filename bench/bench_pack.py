@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from generator.config.policy import find_policy  # noqa: E402
+from generator.documents.engine import render_docx  # noqa: E402
 from generator.documents.pdf import convert_to_pdf  # noqa: E402
-from generator.documents.render import render_docx  # noqa: E402
 from generator.pack.build import build_pack  # noqa: E402
 from generator.pack.options import PackOptions  # noqa: E402
 from generator.pack.plan import plan_pack  # noqa: E402

@@ -26,8 +26,8 @@ from generator.config.policy import default_policy, load_policy
 from generator.config.register_specs import load_specs
 from generator.core.findings import Finding
 from generator.core.periods import parse_period, period_from_options
+from generator.documents.batch import render_forms
 from generator.documents.pdf import convert_to_pdf
-from generator.documents.render import render_forms
 from generator.pack.build import build_pack
 from generator.pack.verify import verify_pack
 from generator.registers.read import read_all, read_register

@@ -23,16 +23,11 @@ from PIL import Image  # noqa: E402
 
 from generator.config.form_specs import load_forms  # noqa: E402
 from generator.config.policy import find_policy  # noqa: E402
+from generator.documents.context import build_context  # noqa: E402
+from generator.documents.control import control_block  # noqa: E402
+from generator.documents.engine import render_docx, template_path, template_revision  # noqa: E402
 from generator.documents.pdf import convert_to_pdf  # noqa: E402
-from generator.documents.render import (  # noqa: E402
-    FormData,
-    build_context,
-    control_block,
-    render_docx,
-    subjects,
-    template_path,
-    template_revision,
-)
+from generator.documents.subjects import FormData, subjects  # noqa: E402
 from generator.registers.read import read_all  # noqa: E402
 from generator.registers.setup import init_registers  # noqa: E402
 from generator.sample.base import SAMPLE_TODAY  # noqa: E402

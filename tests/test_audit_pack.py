@@ -36,7 +36,6 @@ from generator.documents.pdf_repro import (
 )
 from generator.pack.audit_log import AUDIT_LOG
 from generator.pack.build import build_pack
-from generator.pack.clauses import CLAUSES
 from generator.pack.options import PackOptions
 from generator.pack.plan import plan_pack, record_dates
 from generator.pack.verify import MANIFEST_JSON, verify_pack, write_zip
@@ -173,9 +172,9 @@ def test_item_lines_take_their_parent_record_date(sample_dir):
 
 
 def test_every_form_has_a_clause():
-    for form_id in load_forms():
-        assert re.search(r"ISO 9001:2015 §\d", CLAUSES[form_id]), form_id
-        assert "GB/T 27922" in CLAUSES[form_id], form_id
+    for form_id, form in load_forms().items():
+        assert re.search(r"ISO 9001:2015 §\d", form.clause), form_id
+        assert "GB/T 27922" in form.clause, form_id
 
 
 def test_bad_options_are_refused(sample_dir, tmp_path):
@@ -298,7 +297,7 @@ def test_fresh_pack_verifies_and_lists_every_file(pack_a):
     for f in man["files"]:
         if f["path"].startswith("forms/"):
             assert START.isoformat() <= f["record_date"] <= END.isoformat()
-            assert f["clause"] == CLAUSES[f["form"]]
+            assert f["clause"] == load_forms()[f["form"]].clause
         if f["path"].endswith(".pdf"):
             assert f["pages"] == len(PdfReader(io.BytesIO(m[f["path"]])).pages) >= 1
     # every zip entry carries the fixed date; no wall-clock time anywhere in the pack
@@ -400,7 +399,7 @@ def test_added_and_removed_members_are_named(pack_a, tmp_path):
 
 def break_template(folder: Path, form_id: str, number: str) -> None:
     """A company template (DIR/templates) that cannot be filled for one record."""
-    from generator.documents.render import template_path
+    from generator.documents.engine import template_path
 
     src = template_path(load_forms()[form_id])
     parts = {}

@@ -1,10 +1,8 @@
 """Form specs, the Word templates and their lint, the forms policy, ``aftersales forms``."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 import zipfile
 from pathlib import Path
 
@@ -19,7 +17,14 @@ from generator.config.form_specs import CONTROL_NAMES, find_form, load_forms, pa
 from generator.config.policy import default_policy
 from generator.config.register_specs import load_specs
 from generator.core.errors import UserError
-from generator.documents.render import blank_context, make_env, template_path
+from generator.documents.context import blank_context
+from generator.documents.docx_repro import docx_bytes, read_parts
+from generator.documents.engine import (
+    make_env,
+    stamp_template,
+    template_path,
+    template_revision,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMS = sorted(load_forms())
@@ -30,14 +35,6 @@ RULES_FORMS = {
     "客户抱怨处理表", "客户投诉案件统计表", "催办单", "售后信息处理单", "外出服务记录表", "售后服务维修记录单",
     "售后服务信息收集表", "有偿服务报价单",
 }
-
-
-def load_builder():
-    spec = importlib.util.spec_from_file_location("build_templates", ROOT / "templates" / "build_templates.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod   # dataclasses look their module up while the file runs
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def test_every_form_of_the_rules_has_a_spec():
@@ -57,7 +54,7 @@ def test_template_lints_clean_against_its_spec(form_id):
 @pytest.mark.parametrize("form_id", FORMS)
 def test_template_renders_strictly_with_one_line_per_list(form_id, tmp_path):
     """Loop bodies use only columns the child sheets have (StrictUndefined raises otherwise)."""
-    from generator.documents.render import render_docx
+    from generator.documents.engine import render_docx
 
     form = load_forms()[form_id]
     out = render_docx(template_path(form), blank_context(form, default_policy()), tmp_path / "x.docx")
@@ -81,7 +78,7 @@ def test_lint_catches_a_field_the_register_lacks(tmp_path):
 
 
 def test_rendering_a_template_with_an_unknown_field_is_a_user_error(tmp_path):
-    from generator.documents.render import render_docx
+    from generator.documents.engine import render_docx
 
     form = load_forms()["complaint_record"]
     bad = _docx_with(tmp_path, "{% for r in [1] %}{{ r.nothing }}{% endfor %}{{ customer_nmae }}")
@@ -89,13 +86,19 @@ def test_rendering_a_template_with_an_unknown_field_is_a_user_error(tmp_path):
         render_docx(bad, blank_context(form, default_policy()), tmp_path / "out.docx")
 
 
-def test_templates_are_up_to_date_and_reproducible(tmp_path):
-    """Building the templates again gives the committed files byte for byte."""
-    builder = load_builder()
-    built = builder.build_all(tmp_path)
-    assert len(built) == len(FORMS)
-    for p in built:
-        assert p.read_bytes() == (ROOT / "templates" / p.name).read_bytes(), f"{p.name}: run templates/build_templates.py"
+@pytest.mark.parametrize("form_id", FORMS)
+def test_templates_are_reproducible_and_stamped(form_id, tmp_path):
+    """The committed template is the layout's only source: already in its reproducible form,
+    stamped with its form and the spec's revision, and stamping it again changes no byte."""
+    path = template_path(load_forms()[form_id])
+    assert docx_bytes(read_parts(path)) == path.read_bytes(), f"{path.name}: run templates/stamp_template.py"
+    assert b"aftersales:%s:r" % form_id.encode() in read_parts(path)["docProps/core.xml"]
+    copy = tmp_path / path.name
+    copy.write_bytes(path.read_bytes())
+    stamp_template(copy, form_id, load_forms()[form_id].control["revision"])
+    assert copy.read_bytes() == path.read_bytes()
+    stamp_template(copy, form_id, 7)
+    assert template_revision(copy) == 7
 
 
 @pytest.mark.parametrize("form_id", ["service_receipt", "training_signin", "repair_record"])
@@ -120,20 +123,40 @@ def test_template_look_is_consistent(form_id):
 
 
 def test_template_carries_its_revision():
-    from generator.documents.render import template_revision
-
     for form in load_forms().values():
-        assert template_revision(template_path(form)) == default_policy()["forms"][form.id]["revision"]
+        assert template_revision(template_path(form)) == form.control["revision"]
 
 
-def test_forms_policy_entries_match_the_specs():
-    forms = default_policy()["forms"]
-    assert set(forms) == set(FORMS)
-    for fid, entry in forms.items():
-        assert entry["title"] == load_forms()[fid].title
+def test_forms_control_defaults_are_in_the_specs():
+    assert "forms" not in default_policy()        # the policy holds only a company's overrides
+    for fid, form in load_forms().items():
+        entry = form.defaults()
+        assert entry["title"] == form.title
         assert entry["status"] in ("受控", "非受控")
-        assert entry["source"] and entry["doc_no"] and entry["version"]
+        assert form.source and entry["doc_no"] and entry["version"]
         assert entry["issued"] <= entry["effective"]
+
+
+def test_every_form_names_the_clauses_it_evidences():
+    for fid, form in load_forms().items():
+        assert form.clause.startswith("ISO 9001:2015 §") and "GB/T 27922-2011" in form.clause, fid
+
+
+def test_spec_control_values_cite_a_source():
+    for path in sorted((ROOT / "generator" / "config" / "forms").glob("*.toml")):
+        control = path.read_text(encoding="utf-8").split("[control]", 1)[1]
+        for line in control.splitlines():
+            if "=" in line and not line.lstrip().startswith("#"):
+                assert "#" in line.split("=", 1)[1], f"{path.name}: value without a source comment: {line}"
+
+
+def test_a_spec_without_complete_control_is_rejected():
+    base = {"id": "x", "title": "x", "source": "-", "register": "tickets", "sheet": "tickets"}
+    with pytest.raises(ValueError, match="missing control.doc_no"):
+        parse_form(base)
+    control = dict(load_forms()["repair_record"].control, status="半受控")
+    with pytest.raises(ValueError, match="control.status"):
+        parse_form({**base, "control": control})
 
 
 def test_policy_fragment_cites_a_source_on_every_value():
@@ -180,6 +203,65 @@ def test_forms_command_lists_every_form_as_json():
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert rows == [{"id": f.id, "title": f.title, "register": f.register} for f in load_forms().values()]
+
+
+# ---------------------------------------------------------------------------
+# A company's own form: a spec and a template beside its policy.toml, no Python
+
+CUSTOM_SPEC = """# 回访记录 (a company's own form)
+id = "callback_note"
+title = "回访记录"
+source = "company form"
+clause = "ISO 9001:2015 §9.1.2 顾客满意"
+register = "tickets"
+sheet = "tickets"
+customer = "customer"
+
+[control]
+doc_no = "QR-HF-01"          # company choice
+version = "A/0"              # company choice
+revision = 1                 # company choice
+status = "受控"              # company choice
+drafted_by = "李四"          # company choice
+reviewed_by = "王五"         # company choice
+approved_by = "赵六"         # company choice
+issued = 2026-01-01          # company choice
+effective = 2026-01-01       # company choice
+"""
+
+
+def add_custom_form(folder: Path) -> None:
+    (folder / "forms").mkdir()
+    (folder / "forms" / "callback_note.toml").write_text(CUSTOM_SPEC, encoding="utf-8")
+    (folder / "templates").mkdir(exist_ok=True)
+    doc = Document()
+    doc.add_paragraph("{{ doc_title }} {{ doc_no }} 编号 {{ ticket_no }} 客户 {{ customer }} 分发号 {{ doc_copy_no }}")
+    doc.save(folder / "templates" / "callback_note_tpl.docx")
+
+
+def test_a_company_adds_a_form_with_a_spec_and_a_template(sample_dir, tmp_path):
+    add_custom_form(sample_dir)
+    listed = CliRunner().invoke(app, ["forms", str(sample_dir), "--json"])
+    assert listed.exit_code == 0, listed.output
+    assert {"id": "callback_note", "title": "回访记录", "register": "tickets"} in json.loads(listed.stdout)
+    assert "callback_note" not in load_forms()          # only in that folder
+    out = tmp_path / "out"
+    r = CliRunner().invoke(app, ["render", str(sample_dir), "--form", "回访记录", "-n", "KF250701", "--out",
+                                 str(out), "--silent"])
+    assert r.exit_code == 0, r.output
+    text = "\n".join(p.text for p in Document(str(out / "callback_note_KF250701.docx")).paragraphs)
+    assert "回访记录 QR-HF-01 编号 KF250701 客户 " in text and "分发号 01" in text
+    assert len(text.split("客户 ")[1].split(" 分发号")[0]) > 0    # the ticket's customer filled in
+
+
+def test_a_company_form_may_be_overridden_in_its_policy(sample_dir):
+    from generator.config.policy import load_policy
+
+    add_custom_form(sample_dir)
+    policy = sample_dir / "policy.toml"
+    policy.write_text(policy.read_text(encoding="utf-8") + '\n[forms.callback_note]\ndoc_no = "QR-HF-02"\n',
+                      encoding="utf-8")
+    assert load_policy(policy)["forms"]["callback_note"]["doc_no"] == "QR-HF-02"
 
 
 def test_commands_have_help():

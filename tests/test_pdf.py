@@ -5,7 +5,6 @@ import datetime as dt
 import os
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,14 +16,10 @@ from generator.config.form_specs import load_forms
 from generator.config.policy import default_policy
 from generator.core.errors import UserError
 from generator.documents import pdf as pdfmod
-from generator.documents.render import (
-    FormData,
-    build_context,
-    control_block,
-    render_docx,
-    subjects,
-    template_path,
-)
+from generator.documents.context import build_context
+from generator.documents.control import control_block
+from generator.documents.engine import render_docx, template_path
+from generator.documents.subjects import FormData, subjects
 from generator.registers.read import read_all
 
 # As in conftest: without LibreOffice the PDF checks are skipped locally, never on CI.
@@ -56,21 +51,24 @@ PROBE = "直骨刃次"   # characters whose Simplified-Chinese and Japanese glyp
 
 
 def glyph_probes(out: Path) -> list[Path]:
-    """Three one-line documents: a run styled like the templates', and explicit zh-CN / ja-JP runs."""
+    """Three one-line documents: a run styled like the templates' body text (its run properties
+    copied from a template), and explicit zh-CN / ja-JP runs."""
+    from copy import deepcopy
+
     from docx import Document
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Pt
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "templates"))
-    from build_templates import style_run
-
+    body = Document(str(template_path(load_forms()["service_receipt"]))).element.body
+    ours = body.xpath('.//w:r/w:rPr[w:rFonts[@w:eastAsia="宋体"] and not(w:b) and not(w:color)]')[0]
     paths = []
     for name, lang in (("ours", None), ("zh", "zh-CN"), ("ja", "ja-JP")):
         doc = Document()
         run = doc.add_paragraph().add_run(PROBE)
         if lang is None:
-            style_run(run, size=48)
+            run._element.insert(0, deepcopy(ours))
+            run.font.size = Pt(48)
         else:
             run.font.size = Pt(48)
             rpr = run._element.get_or_add_rPr()

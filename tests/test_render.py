@@ -20,23 +20,18 @@ from generator.cli import app
 from generator.config.form_specs import load_forms
 from generator.config.policy import default_policy
 from generator.config.register_specs import load_specs
-from generator.core.errors import UserError
 from generator.documents import distribution
-from generator.documents.render import (
-    CHECKED,
-    UNCHECKED,
-    FormData,
-    build_context,
-    control_block,
+from generator.documents.batch import select
+from generator.documents.context import CHECKED, UNCHECKED, build_context
+from generator.documents.control import control_block
+from generator.documents.engine import (
     render_docx,
     render_docxtpl,
-    safe_name,
-    select,
-    subjects,
     template_path,
     template_revision,
-    unique_names,
 )
+from generator.documents.names import safe_name, unique_names
+from generator.documents.subjects import FormData, subjects
 from generator.registers.read import Record, Register, Table
 
 DAY = dt.date(2026, 3, 31)
@@ -278,22 +273,25 @@ def test_uncontrolled_copy_has_no_copy_number_and_masks_personal_data():
 
 def test_template_older_than_the_policy_revision_renders_superseded():
     policy = default_policy()
-    policy["forms"]["service_receipt"]["revision"] = 2
+    policy["forms"] = {"service_receipt": {"revision": 2}}     # an override of the spec's revision 1
     ctx = context_for("service_receipt", ticket_registers(), policy=policy, revision=1)
     assert (ctx["doc_mark"], ctx["doc_status"], ctx["doc_copy_no"]) == ("作废", "受控", "")
     ctx = context_for("service_receipt", ticket_registers(), policy=policy, revision=None)   # company's own template
     assert ctx["doc_mark"] == "受控"
 
 
-def test_control_block_comes_from_the_policy():
+def test_control_block_comes_from_the_spec_with_the_policy_overrides():
     policy = default_policy()
-    entry = policy["forms"]["repair_record"]
-    ctx = control_block(load_forms()["repair_record"], policy, number="X1", copy_no="03")
+    form = load_forms()["repair_record"]
+    entry = form.control
+    ctx = control_block(form, policy, number="X1", copy_no="03")
     assert ctx["doc_no"] == entry["doc_no"] and ctx["doc_version"] == entry["version"]
     assert ctx["doc_issued"] == entry["issued"].isoformat() and ctx["doc_company"] == policy["company"]["name"]
-    del policy["forms"]["repair_record"]
-    with pytest.raises(UserError, match=r"\[forms.repair_record\]"):
-        control_block(load_forms()["repair_record"], policy)
+    assert ctx["doc_title"] == form.title
+    policy["forms"] = {"repair_record": {"doc_no": "QR-01", "title": "维修单", "issued": dt.date(2026, 1, 2)}}
+    ctx = control_block(form, policy, number="X1", copy_no="03")
+    assert (ctx["doc_no"], ctx["doc_title"], ctx["doc_issued"]) == ("QR-01", "维修单", "2026-01-02")
+    assert ctx["doc_version"] == entry["version"] and ctx["doc_drafted_by"] == entry["drafted_by"]
 
 
 # ---------------------------------------------------------------------------
@@ -350,7 +348,7 @@ def test_fast_path_matches_plain_docxtpl(tmp_path):
 
 
 def test_parallel_batch_equals_sequential(tmp_path):
-    from generator.documents.render import render_all
+    from generator.documents.batch import render_all
 
     ctx = context_for("service_receipt", ticket_registers())
     tpl = str(template_path(load_forms()["service_receipt"]))
@@ -403,7 +401,7 @@ def test_every_form_renders_from_the_sample(sample_dir_session, tmp_path):
         control = control_block(form, policy, number=subs[-1].number, copy_no="01", revision=template_revision(tpl))
         ctx = build_context(form, subs[-1], data, control)
         text = docx_text(render_docx(tpl, ctx, tmp_path / f"{form.id}.docx"))
-        entry = policy["forms"][form.id]
+        entry = form.defaults()
         for expected in (subs[-1].number, entry["doc_no"], entry["version"], entry["title"], "受控",
                          policy["company"]["name"], entry["drafted_by"]):
             assert expected in text, f"{form.id}: {expected!r} missing"
@@ -447,9 +445,7 @@ def test_render_cli_all_records(sample_dir, tmp_path):
 def test_render_cli_superseded_template_prints_void(sample_dir, tmp_path):
     policy = sample_dir / "policy.toml"
     text = policy.read_text(encoding="utf-8")
-    head = text.index("[forms.service_receipt]")
-    at = text.index("revision = 1", head)
-    policy.write_text(text[:at] + "revision = 2" + text[at + len("revision = 1"):], encoding="utf-8")
+    policy.write_text(text + "\n[forms.service_receipt]\nrevision = 2  # the template is r1\n", encoding="utf-8")
     r = invoke(sample_dir, "--form", "service_receipt", "-n", "KF250701", "--out", tmp_path, "--silent")
     assert r.exit_code == 0, r.output
     assert "作废" in r.output and "作废" in docx_text(tmp_path / "service_receipt_KF250701.docx")

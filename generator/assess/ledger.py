@@ -40,7 +40,7 @@ from generator.assess.checks import RunContext
 from generator.assess.clocks import register_clocks
 from generator.core.errors import UserError
 from generator.core.findings import ERROR, Finding
-from generator.core.money import pct_text, yuan, yuan_text
+from generator.core.money import yuan
 from generator.core.periods import (
     add_months,
     as_date,
@@ -50,6 +50,7 @@ from generator.core.periods import (
     month_text,
     months_between,
 )
+from generator.core.text import pct_text, yuan_text
 from generator.rules.deadlines import get_rule, is_late
 from generator.rules.penalties import (
     DAY_UNITS,

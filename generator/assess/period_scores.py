@@ -40,7 +40,7 @@ from pathlib import Path
 from generator.assess.ledger import FINDING_COLUMNS, finding_rows, table_sheet
 from generator.core.errors import UserError
 from generator.core.findings import Finding
-from generator.core.money import num_text, round_to
+from generator.core.money import round_to
 from generator.core.normalize import clean_text
 from generator.core.periods import (  # the tests import the last two from here
     Period,
@@ -49,6 +49,7 @@ from generator.core.periods import (  # the tests import the last two from here
     parse_period,
     quarter_label,
 )
+from generator.core.text import num_text
 from generator.rules.deadlines import due_moment, get_rule, is_late, is_overdue
 from generator.rules.scores import (
     attendance,

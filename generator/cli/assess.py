@@ -19,8 +19,9 @@ from generator.assess.period_scores import period_scores, write_scores_xlsx
 from generator.cli.common import console, print_json, register_dir, user_errors
 from generator.config.policy import find_policy
 from generator.core.findings import ERROR
-from generator.core.money import pct_text, round_to, yuan_text
+from generator.core.money import round_to
 from generator.core.periods import checked_month, parse_period
+from generator.core.text import pct_text, yuan_text
 from generator.registers.read import read_all
 from generator.rules.workcal import calendar_from
 

@@ -100,7 +100,7 @@ def remind(
         groups = overdue_cases(ctx)
         if out and groups:
             # deferred: docxtpl loads only when forms are rendered
-            from generator.documents.render import render_forms
+            from generator.documents.batch import render_forms
 
             made = render_forms(directory, "reminder", out, pdf=pdf, today=day)
             forms = made.docx + made.pdf

@@ -42,7 +42,7 @@ def render(
     with user_errors():
         if bool(number) == all_:
             raise UserError("请用 --number 指定单据编号，或用 --all 填写全部记录（二者选一）")
-        from generator.documents.render import render_forms
+        from generator.documents.batch import render_forms
 
         result = render_forms(
             directory, form, out, numbers=None if all_ else list(number), pdf=pdf,
@@ -65,9 +65,14 @@ def render(
         console.print(f"受控副本分发号 {first}" + (f"–{last}" if last != first else "") + " 已登记在 分发记录.xlsx")
 
 
-def forms_(json_: bool = typer.Option(False, "--json", help="输出 JSON / print JSON")):
-    """列出可填写的表单 / list the forms."""
-    rows = [{"id": f.id, "title": f.title, "register": f.register} for f in load_forms().values()]
+def forms_(
+    directory: Optional[Path] = typer.Argument(None, help="台账目录：含其 forms/ 中的自定义表单 / register folder"),
+    json_: bool = typer.Option(False, "--json", help="输出 JSON / print JSON"),
+):
+    """列出可填写的表单 / list the forms (with a folder: also its own forms/<id>.toml)."""
+    with user_errors():
+        forms = load_forms(directory)
+    rows = [{"id": f.id, "title": f.title, "register": f.register} for f in forms.values()]
     if json_:
         print_json(rows)
         return
@@ -76,6 +81,6 @@ def forms_(json_: bool = typer.Option(False, "--json", help="输出 JSON / print
     t = Table(title="受控表单")
     for h in ("表单编号", "名称", "台账", "依据"):
         t.add_column(h)
-    for f in load_forms().values():
+    for f in forms.values():
         t.add_row(f.id, f.title, f.register, f.source)
     console.print(t)

@@ -11,7 +11,7 @@ from rich.table import Table as RichTable
 from generator.cli.common import console, print_json, register_dir, user_errors
 from generator.config.policy import default_policy, find_policy
 from generator.core.errors import UserError
-from generator.core.money import yuan_text
+from generator.core.text import yuan_text
 from generator.rules.ahp import policy_analyse, read_matrix_csv
 from generator.rules.quote import quote as make_quote
 

@@ -6,6 +6,7 @@ lives in the Word template ``templates/<id>_tpl.docx``)::
     id = "repair_record"                 # template templates/repair_record_tpl.docx
     title = "售后服务维修记录单"          # default title; the policy's [forms.<id>] may rename
     source = "002 §7"
+    clause = "ISO 9001:2015 §8.5.5 …"    # what the form evidences (audit pack index)
     register = "tickets"                 # register id (specs/*.toml)
     sheet = "tickets"                    # sheet key: one form per record of this sheet
     customer = "customer"                # context key naming the customer (tests, listings)
@@ -36,12 +37,21 @@ lives in the Word template ``templates/<id>_tpl.docx``)::
     field = "attitude"
     values = [1, 2, 3, 4, 5]             # stored values; labels stay in the template
 
+    [control]                            # document-control defaults (CONTROL_KEYS), each with
+    doc_no = "HL-WI-2017-03"             # its source; the policy's [forms.<id>] overrides them
+    ...
+
+A form is its spec plus its template and nothing else: a company adds one by putting
+``forms/<id>.toml`` and ``templates/<id>_tpl.docx`` beside its policy.toml (``load_forms(folder)``;
+a company spec with a shipped id replaces the shipped one).
+
 Context names (what templates use) are the record's column keys, ``<prefix><key>`` for
 lookups, the child and pair names, ``<child>_pages`` for paged children, ``<field>_marks`` for marks, tally names, and ``doc_*`` for the
 document-control block. ``names()`` lists them; a clash between two sources is an error.
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,7 +65,15 @@ from generator.config.register_specs import Column, SheetSpec, load_specs
 from generator.core.errors import UserError
 
 FORM_DIR = Path(__file__).with_name("forms")
+COMPANY_FORMS = "forms"          # a register folder's own form specs: <folder>/forms/<id>.toml
 KINDS = ("record", "period", "overdue")
+
+# [control] of a spec: the document-control defaults a policy's [forms.<id>] may override.
+CONTROL_KEYS = {
+    "doc_no": str, "version": str, "revision": int, "status": str, "drafted_by": str,
+    "reviewed_by": str, "approved_by": str, "issued": dt.date, "effective": dt.date,
+}
+STATUSES = ("受控", "非受控")
 
 # Names every context carries: the document-control block and per-copy data.
 CONTROL_NAMES = (
@@ -136,6 +154,14 @@ class FormSpec:
     tallies: tuple[Tally, ...] = ()
     period: dict = field(default_factory=dict)   # kind "period": {date, group, across}
     fees: dict = field(default_factory=dict)     # paid quote: fee lines from policy + columns
+    clause: str = ""                             # ISO 9001 / GB/T 27922 clauses it evidences
+    control: dict = field(default_factory=dict)  # document-control defaults (CONTROL_KEYS)
+
+    def defaults(self) -> dict:
+        """The document-control entry before the policy's overrides: title, source, [control].
+        (``source`` is there so a policy.toml written before the defaults moved here, with a
+        full [forms.<id>] entry per form, stays valid.)"""
+        return {"title": self.title, "source": self.source, **self.control}
 
     @property
     def template_name(self) -> str:
@@ -174,7 +200,7 @@ class FormSpec:
         return set(own) | set(CONTROL_NAMES)
 
 
-# Names the per-period and per-overdue-case builders add (see render.py).
+# Names the per-period and per-overdue-case builders add (see documents/context.py).
 KIND_NAMES = {
     "period": ("period", "period_label", "across", "groups", "totals", "cases", "case_count"),
     "overdue": ("case_no", "register_title", "dept", "person", "customer", "items", "max_days"),
@@ -236,7 +262,22 @@ def _check(form: FormSpec) -> FormSpec:
         form.child(form.only_with)
     if form.customer and form.customer not in form.names():
         raise ValueError(f"{where}: customer {form.customer!r} is not a context name")
+    _check_control(form.control, where)
     return form
+
+
+def _check_control(control: dict, where: str) -> None:
+    for key in control:
+        if key not in CONTROL_KEYS:
+            raise ValueError(f"{where}: unknown key control.{key}")
+    for key, kind in CONTROL_KEYS.items():
+        if key not in control:
+            raise ValueError(f"{where}: missing control.{key}")
+        value = control[key]
+        if not isinstance(value, kind) or isinstance(value, (bool, dt.datetime)):
+            raise ValueError(f"{where}: control.{key} should be {kind.__name__}, got {value!r}")
+    if control["status"] not in STATUSES:
+        raise ValueError(f"{where}: control.status must be one of {STATUSES}")
 
 
 def parse_form(data: dict) -> FormSpec:
@@ -255,21 +296,43 @@ def parse_form(data: dict) -> FormSpec:
     return _check(FormSpec(**d))
 
 
-@functools.lru_cache(maxsize=1)
-def load_forms() -> dict[str, FormSpec]:
-    """All form specs by id, in file-name order."""
+def _read_dir(folder: Path) -> dict[str, FormSpec]:
     forms = {}
-    for path in sorted(FORM_DIR.glob("*.toml")):
-        form = parse_form(tomllib.loads(path.read_text(encoding="utf-8")))
+    for path in sorted(folder.glob("*.toml")):
+        try:
+            form = parse_form(tomllib.loads(path.read_text(encoding="utf-8")))
+        except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as e:
+            raise UserError(f"表单定义 {path} 有误：{e}") from None
         if form.id != path.stem:
-            raise ValueError(f"{path.name}: id {form.id!r} differs from the file name")
+            raise UserError(f"表单定义 {path}：id {form.id!r} 与文件名不一致")
         forms[form.id] = form
     return forms
 
 
-def find_form(name: str) -> FormSpec:
+@functools.lru_cache(maxsize=1)
+def _shipped() -> dict[str, FormSpec]:
+    return _read_dir(FORM_DIR)
+
+
+@functools.lru_cache(maxsize=8)
+def _company(folder: str, stamp: tuple) -> dict[str, FormSpec]:
+    return _read_dir(Path(folder))   # ``stamp`` (names and mtimes) re-reads an edited folder
+
+
+def load_forms(directory: str | Path | None = None) -> dict[str, FormSpec]:
+    """All form specs by id: the shipped ones in file-name order, then the register folder's
+    own ``forms/*.toml`` (a company spec replaces a shipped one of the same id)."""
+    forms = dict(_shipped())
+    folder = Path(directory) / COMPANY_FORMS if directory is not None else None
+    if folder is not None and folder.is_dir():
+        stamp = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(folder.glob("*.toml")))
+        forms.update(_company(str(folder.resolve()), stamp))
+    return forms
+
+
+def find_form(name: str, directory: str | Path | None = None) -> FormSpec:
     """A form by id or by its Chinese title; UserError (exit 2) lists the known forms."""
-    forms = load_forms()
+    forms = load_forms(directory)
     if name in forms:
         return forms[name]
     for f in forms.values():

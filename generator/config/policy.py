@@ -6,11 +6,16 @@ Each value carries its source (seed file and section) as a comment.
 
 A company's policy is validated against the default's shape: an unknown key, a value of the
 wrong type or a missing key is reported with its dotted path. Tables listed in OPEN_TABLES
-hold entries a company may add (departments, deadline rules, forms ...); their entries are
+hold entries a company may add (departments, deadline rules ...); their entries are
 checked against the keys and types of the default entries.
+
+``[forms.<id>]`` is optional: each entry overrides some of the document-control defaults of a
+form spec (``FormSpec.defaults()``, forms/<id>.toml [control]), so it is checked against the
+forms known in the policy's folder (shipped specs plus the folder's own ``forms/``).
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 from decimal import Decimal
@@ -21,8 +26,7 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-import copy
-
+from generator.config.form_specs import load_forms
 from generator.core.errors import UserError
 
 FRAGMENTS = Path(__file__).with_name("policy.d")
@@ -33,7 +37,6 @@ OPEN_TABLES = {
     "departments",
     "numbering",
     "deadlines",
-    "forms",
     "penalties.sanctions",
     "penalties.approval_limits",
     "scores.kpi.posts",
@@ -62,7 +65,6 @@ def _default() -> dict:
 
 def default_policy() -> dict:
     """A fresh deep copy of the shipped default policy."""
-
     return copy.deepcopy(_default())
 
 
@@ -76,7 +78,8 @@ def load_policy(path: str | Path | None = None) -> dict:
     if not path.exists():
         raise UserError(f"找不到策略文件 {path}（可用 aftersales init 生成）")
     data = parse(path.read_text(encoding="utf-8"), str(path))
-    problems = validate(data, _default())
+    problems = validate({k: v for k, v in data.items() if k != "forms"}, _default())
+    problems += validate_forms(data.get("forms", {}), path.parent)
     if problems:
         raise UserError(f"策略文件 {path} 有误：\n" + "\n".join(f"  - {p}" for p in problems))
     return data
@@ -131,6 +134,28 @@ def validate(data: dict, default: dict, prefix: str = "") -> list[str]:
                 problems += validate(value, template, path + ".")
         elif not _same_kind(value, template):
             problems.append(f"{path} 应为{_type_name(template)}，实际为{_type_name(value)}：{value!r}")
+    return problems
+
+
+def validate_forms(value, directory: Path | None = None) -> list[str]:
+    """``[forms.<id>]`` overrides: a known form id, and keys and types of its spec's defaults."""
+    if not isinstance(value, dict):
+        return [f"forms 应为表，实际为{_type_name(value)}"]
+    forms = load_forms(directory)
+    problems = []
+    for fid, entry in value.items():
+        where = f"forms.{fid}"
+        if fid not in forms:
+            problems.append(f"未知的表单 {where}（可用：{'、'.join(forms)}）")
+        elif not isinstance(entry, dict):
+            problems.append(f"{where} 应为表，实际为{_type_name(entry)}")
+        else:
+            defaults = forms[fid].defaults()
+            for k, v in entry.items():
+                if k not in defaults:
+                    problems.append(f"未知的键 {where}.{k}")
+                elif not _same_kind(v, defaults[k]):
+                    problems.append(f"{where}.{k} 应为{_type_name(defaults[k])}，实际为{_type_name(v)}：{v!r}")
     return problems
 
 

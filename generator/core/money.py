@@ -17,8 +17,7 @@ from fractions import Fraction
 
 from generator.core.errors import UserError
 from generator.core.normalize import to_decimal
-
-# Month helpers moved to generator.core.periods; penalties.py and scores.py still import them from here.
+from generator.core.text import num_text, pct_text
 
 CENT = Decimal("0.01")
 BOUNDS = ("ge", "gt", "le", "lt")
@@ -60,23 +59,6 @@ def non_negative(x, what: str) -> Decimal:
 
 def round_to(x: Decimal, places: int) -> Decimal:
     return x.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-
-
-def num_text(d) -> str:
-    """A number as people write it in an explanation: 50, 1.5, 0.9 (no trailing zeros)."""
-    d = Decimal(d)
-    if d == d.to_integral_value():
-        return str(d.quantize(Decimal(1)))
-    return format(d.normalize(), "f")
-
-
-def yuan_text(d) -> str:
-    return f"{Decimal(d).quantize(CENT, rounding=ROUND_HALF_UP)}"
-
-
-def pct_text(r) -> str:
-    """0.9 -> '90%', 0.235 -> '23.5%'."""
-    return num_text(Decimal(r) * 100) + "%"
 
 
 def allocate(total: Decimal, shares: list) -> list[Decimal]:

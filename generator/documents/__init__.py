@@ -1,6 +1,8 @@
-"""Controlled forms: which records a form covers, its template context and control block, the
-sandboxed docx engine, reproducible files, PDF conversion through LibreOffice and the
-distribution log.
+"""Controlled forms: which records a form covers (subjects), its template context (context) and
+control block (control), the sandboxed docx engine (engine), output file names (names), batch
+rendering (batch), reproducible files (docx_repro, pdf_repro), PDF conversion through
+LibreOffice (pdf) and the distribution log (distribution). ``render`` only re-exports old names
+for the audit pack.
 
 Owns: turning register records into .docx and .pdf files.
 May import: ``core`` … ``assess``.

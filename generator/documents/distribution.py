@@ -44,7 +44,7 @@ def read_log(directory) -> list[Issue]:
     path = log_path(directory)
     if not path.exists():
         return []
-    import openpyxl
+    import openpyxl  # heavy; only when the log is read or written
 
     try:
         wb = openpyxl.load_workbook(path, read_only=True)
@@ -80,7 +80,7 @@ def record_issues(directory, issues: list[Issue]) -> Path | None:
     """Append issued copies to the log (created on first use); atomic replace."""
     if not issues:
         return None
-    import openpyxl
+    import openpyxl  # heavy; only when the log is read or written
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 

@@ -8,10 +8,11 @@ members in a fixed order ([Content_Types].xml first, then by name), every entry 
 from __future__ import annotations
 
 import io
-import os
 import re
 import zipfile
 from pathlib import Path
+
+from generator.registers.safewrite import atomic_write_bytes
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 CORE = "docProps/core.xml"
@@ -55,19 +56,14 @@ def read_parts(source) -> dict[str, bytes]:
         return {n: z.read(n) for n in z.namelist()}
 
 
-def write_atomic(path: Path, data: bytes) -> Path:
-    """Write bytes through a temporary file in the same folder, then rename over ``path``."""
+def write_bytes(path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically (``safewrite.atomic_write_bytes``); returns the path."""
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    atomic_write_bytes(path, lambda tmp: tmp.write_bytes(data))
     return path
+
 
 
 def normalize_docx(path, stamp: str = "1980-01-01T00:00:00Z") -> Path:
     """Rewrite an existing .docx reproducibly, in place."""
-    return write_atomic(Path(path), docx_bytes(read_parts(path), stamp))
+    return write_bytes(path, docx_bytes(read_parts(path), stamp))

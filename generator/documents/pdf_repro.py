@@ -42,7 +42,7 @@ EEXEC_KEY, C1, C2 = 55665, 52845, 22719
 def eexec_decrypt(cipher: bytes, r: int = EEXEC_KEY) -> bytes:
     """Decrypt an eexec section. The key stream depends only on the cipher text, so it is
     computed in one vectorised pass: r[n+1] = C1*r[n] + (C1*c[n] + C2) (mod 2**16)."""
-    import numpy as np
+    import numpy as np  # heavy; only when a PDF embeds a Type 1 font
 
     n = len(cipher)
     if n == 0:
@@ -151,7 +151,7 @@ def page_count(path) -> int:
 
 def merge_pdfs(parts: list[tuple[Path, str]]) -> tuple[bytes, int]:
     """One printable PDF from (pdf path, outline title) pairs: an outline item per part."""
-    from pypdf import PdfWriter
+    from pypdf import PdfWriter  # deferred: only the audit pack merges PDFs
 
     writer = PdfWriter()
     for path, title in parts:

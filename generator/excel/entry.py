@@ -157,8 +157,8 @@ def selection(c: Caller) -> tuple[str, list[int]]:
     return sel.sheet.name, rows_from_address(sel.address)
 
 
-def record_forms(register_id: str, sheet_key: str) -> list:
-    return [f for f in load_forms().values()
+def record_forms(register_id: str, sheet_key: str, directory: Path | None = None) -> list:
+    return [f for f in load_forms(directory).values()
             if f.kind == "record" and f.register == register_id and f.sheet == sheet_key]
 
 
@@ -167,7 +167,8 @@ def render_selected(workbook, rows: list[int] | None = None, *, sheet: str | Non
     """Word forms for the selected rows (live book) or the given rows: every record form of
     that sheet that applies to them, written to 表单/ beside the registers."""
     # deferred: docxtpl loads only when forms are rendered
-    from generator.documents.render import FormData, render_forms, subjects
+    from generator.documents.batch import render_forms
+    from generator.documents.subjects import FormData, subjects
 
     c = caller(workbook)
     spec = register_spec(c.path)
@@ -178,7 +179,7 @@ def render_selected(workbook, rows: list[int] | None = None, *, sheet: str | Non
     chosen_sheet = next((s for s in spec.sheets if sheet in (None, s.name, s.key)), None)
     if chosen_sheet is None:
         raise UserError(f"工作表「{sheet}」不是台账 {spec.title} 的登记表")
-    forms = record_forms(spec.id, chosen_sheet.key)
+    forms = record_forms(spec.id, chosen_sheet.key, c.directory)
     if not forms:
         raise UserError(f"「{chosen_sheet.name}」没有对应的表单")
     data = FormData(read_all(c.directory, only=[spec.id]), _context(c.directory, today).policy, today)
@@ -222,7 +223,7 @@ def remind(workbook, *, today: dt.date | None = None, forms: bool = True,
     """Open overdue cases of the folder's registers grouped by department and person
     (deadlines.overdue_cases), and with ``forms`` a 催办单 for each."""
     # deferred: docxtpl loads only when forms are rendered
-    from generator.documents.render import render_forms
+    from generator.documents.batch import render_forms
 
     c = caller(workbook)
     ctx = _context(c.directory, today)

@@ -52,7 +52,7 @@ from generator.config.register_specs import load_specs
 from generator.core.errors import UserError
 from generator.documents.pdf import INSTALL_HINT, find_soffice
 from generator.pack.audit_log import AUDIT_LOG, append_audit_log, log_line
-from generator.pack.clauses import CLAUSES, FILE_CLAUSES
+from generator.pack.clauses import FILE_CLAUSES
 from generator.pack.files import FormCache, make_files, print_file, toolchain_digest
 from generator.pack.options import Case, PackOptions, PackResult, is_masked
 from generator.pack.plan import plan_pack, record_dates
@@ -115,7 +115,7 @@ class PackContents:
             "number": case.number if case else "", "record_date": case.date.isoformat() if case and case.date else "",
             "path": path, "pages": pages, "size": len(data) if data is not None else Path(source).stat().st_size,
             "sha256": sha256_bytes(data) if data is not None else sha256_file(source),
-            "clause": CLAUSES.get(form.id, "") if form else FILE_CLAUSES.get(kind, ""),
+            "clause": form.clause if form else FILE_CLAUSES.get(kind, ""),
             "source": form.source if form else "",
         })
 

@@ -27,10 +27,10 @@ from lxml.etree import XMLSyntaxError
 
 from generator.core.errors import UserError
 from generator.documents import pdf as pdf_mod
-from generator.documents.docx_repro import write_atomic
+from generator.documents.docx_repro import write_bytes
+from generator.documents.engine import render_docx
 from generator.documents.pdf import find_soffice
 from generator.documents.pdf_repro import merge_pdfs, normalize_pdf, page_count
-from generator.documents.render import render_docx
 from generator.pack.options import Case, Failure, error_text
 from generator.pack.verify import FORMAT_VERSION
 
@@ -117,7 +117,7 @@ def _normalise_job(job: tuple) -> str | None:
     src, dest = job
     try:
         data, _ = normalize_pdf(Path(src))
-        write_atomic(Path(dest), data)
+        write_bytes(Path(dest), data)
         return None
     except (pikepdf.PdfError, OSError) as e:     # soffice wrote no PDF, or a broken one
         return f"PDF 无法规范化：{error_text(e)}"
@@ -250,7 +250,7 @@ def print_file(form_id: str, cases: list[Case], cache: FormCache, toolchain: str
     path = cache.print / f"{key}.pdf"
     if not path.exists():
         data, _ = merge_pdfs(parts)
-        write_atomic(path, data)
+        write_bytes(path, data)
     return path, sum(c.pages or 0 for c in cases)
 
 

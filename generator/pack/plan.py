@@ -18,18 +18,12 @@ from docxtpl import DocxTemplate
 from generator.config.form_specs import load_forms
 from generator.core.errors import UserError
 from generator.core.periods import as_date, month_bounds, month_key
-from generator.documents.render import (
-    FormData,
-    build_context,
-    control_block,
-    fmt,
-    form_policy,
-    make_env,
-    subjects,
-    template_path,
-    template_revision,
-    unique_names,
-)
+from generator.core.text import value_text
+from generator.documents.context import build_context
+from generator.documents.control import control_block, form_policy
+from generator.documents.engine import make_env, template_path, template_revision
+from generator.documents.names import unique_names
+from generator.documents.subjects import FormData, subjects
 from generator.pack.files import TEMPLATE_ERRORS, canonical_json, toolchain_digest
 from generator.pack.options import Case, Failure, PackOptions, error_text, is_masked
 from generator.pack.verify import sha256_file
@@ -86,7 +80,7 @@ def _subject_case(form, subject, dates) -> Case:
     case = Case(form, subject.number, dates.get((form.register, sheet.name), {}).get(rec.row),
                 form.register, sheet.name, rec.row, subject)
     if form.customer and form.customer in rec.values:
-        case.customer = fmt(rec.values.get(form.customer))
+        case.customer = value_text(rec.values.get(form.customer))
     return case
 
 

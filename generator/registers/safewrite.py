@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import secrets
 import shutil
 from pathlib import Path
 from typing import Callable
@@ -46,8 +47,11 @@ def backup(path: Path, now: dt.datetime | None = None) -> Path | None:
 
 
 def atomic_write_bytes(path: Path, write: Callable[[Path], None]) -> None:
-    """Call write(tmp) and move tmp over path; the original survives any failure."""
-    tmp = path.with_name(f".{path.name}.tmp")
+    """Call write(tmp) and move tmp over path; the original survives any failure.
+
+    The temporary name is unique per call, so two processes writing the same file never
+    write into each other's temporary file (the last replace wins, whole)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
         write(tmp)
         os.replace(tmp, path)

@@ -31,13 +31,11 @@ from generator.core.money import (
     band_text,
     match_bands,
     non_negative,
-    num_text,
-    pct_text,
     rate,
     yuan,
-    yuan_text,
 )
 from generator.core.periods import add_months, day_in_month, month_key, month_text
+from generator.core.text import num_text, pct_text, yuan_text
 
 PENALTY, SANCTION, COMPENSATION, OUTLET = "penalty", "sanction", "compensation", "outlet"
 DAY_UNITS = {"working": "个工作日", "calendar": "天"}   # policy penalties.late_complaint.day_kind -> unit shown

@@ -14,16 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from generator.core.money import (
-    band_text,
-    match_bands,
-    non_negative,
-    num_text,
-    pct_text,
-    rate,
-    yuan,
-    yuan_text,
-)
+from generator.core.money import band_text, match_bands, non_negative, rate, yuan
+from generator.core.text import num_text, pct_text, yuan_text
 
 
 @dataclass(frozen=True)

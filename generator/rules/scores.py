@@ -24,13 +24,12 @@ from generator.core.money import (
     band_text,
     match_bands,
     non_negative,
-    num_text,
-    pct_text,
     rate,
     round_to,
     share,
 )
 from generator.core.periods import month_key, month_text
+from generator.core.text import num_text, pct_text
 from generator.rules.ahp import AhpResult, policy_analyse
 
 

@@ -1,0 +1,117 @@
+"""Render a batch: select the records, number the controlled copies, fill the templates on
+every core, log the issued copies and convert to PDF.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.config.form_specs import FormSpec, find_form
+from generator.config.policy import find_policy
+from generator.core.errors import UserError
+from generator.documents import distribution
+from generator.documents import pdf as converter
+from generator.documents.context import build_context
+from generator.documents.control import (
+    UNCONTROLLED,
+    control_block,
+    form_policy,
+    is_superseded,
+)
+from generator.documents.engine import render_docx, template_path, template_revision
+from generator.documents.names import unique_names
+from generator.documents.subjects import FormData, Subject, subjects
+from generator.registers.read import read_all
+
+
+@dataclass
+class RenderResult:
+    docx: list[Path] = field(default_factory=list)
+    pdf: list[Path] = field(default_factory=list)
+    issued: list = field(default_factory=list)        # distribution.Issue rows written
+    warnings: list[str] = field(default_factory=list)
+
+
+def select(form: FormSpec, available: list[Subject], numbers: list[str] | None) -> list[Subject]:
+    """The subjects named by ``numbers`` (all when None); an unknown number is a UserError."""
+    if numbers is None:
+        return available
+    by_number = {}
+    for s in available:
+        by_number.setdefault(unicodedata.normalize("NFKC", s.number).strip(), s)
+    chosen, unknown = [], []
+    for n in numbers:
+        s = by_number.get(unicodedata.normalize("NFKC", str(n)).strip())
+        (chosen.append(s) if s else unknown.append(n))
+    if unknown:
+        sample = "、".join(s.number for s in available[:5])
+        hint = f"（可填的编号如：{sample}{' 等' if len(available) > 5 else ''}，共 {len(available)} 个）" if available else "（该表单目前没有可填的记录）"
+        raise UserError(f"{form.title}（{form.id}）中找不到编号 {'、'.join(map(str, unknown))}{hint}")
+    return chosen
+
+
+def _render_job(job: tuple) -> str:
+    template, context, out = job
+    return str(render_docx(Path(template), context, Path(out)))
+
+
+def render_all(jobs: list[tuple], workers: int = 2, progress=None) -> list[Path]:
+    """Render (template, context, out) jobs; on ``workers`` processes when the batch is big enough."""
+    track = progress or (lambda it, total: it)
+    if workers <= 1 or len(jobs) < 8:
+        return [Path(_render_job(j)) for j in track(jobs, len(jobs))]
+    with ProcessPoolExecutor(workers) as pool:
+        done = pool.map(_render_job, jobs, chunksize=max(1, min(32, len(jobs) // (workers * 4))))
+        return [Path(p) for p in track(done, len(jobs))]
+
+
+def render_forms(directory, form_name: str, out, *, numbers: list[str] | None = None,
+                 pdf: bool = False, uncontrolled: bool = False, holder: str = "",
+                 today: dt.date | None = None, workers: int = 2, progress=None) -> RenderResult:
+    """Render a form for the given numbers (or every record) of the registers in ``directory``.
+
+    Controlled copies get the next 分发号 and a row in 分发记录.xlsx; a template older than the
+    policy's revision renders 作废 and issues nothing. With ``pdf``, the .docx files are
+    converted in one batch; a missing LibreOffice is reported as a warning, the .docx stay.
+    """
+    form = find_form(form_name, directory)
+    directory, out = Path(directory), Path(out)
+    policy = find_policy(directory)
+    entry = form_policy(form, policy)
+    data = FormData(read_all(directory), policy, today)
+    chosen = select(form, subjects(form, data), numbers)
+    result = RenderResult()
+    if not chosen:
+        result.warnings.append(f"{form.title}：没有可填写的记录")
+        return result
+    template = template_path(form, directory)
+    revision = template_revision(template)
+    superseded = is_superseded(revision, entry)
+    if superseded:
+        result.warnings.append(f"模板 {template.name} 为第 {revision} 版，策略要求第 {entry['revision']} 版："
+                               f"本次输出标记为“作废”，不作为受控文件发放")
+    controlled = not uncontrolled and entry["status"] != UNCONTROLLED and not superseded
+    copy_nos = distribution.next_copy_numbers(directory, form.id, len(chosen)) if controlled else [""] * len(chosen)
+    out.mkdir(parents=True, exist_ok=True)
+    names = unique_names(form.id, [s.number for s in chosen])
+    jobs = []
+    for subject, name, copy_no in zip(chosen, names, copy_nos):
+        control = control_block(form, policy, number=subject.number, copy_no=copy_no,
+                                uncontrolled=uncontrolled, revision=revision, today=data.today)
+        jobs.append((str(template), build_context(form, subject, data, control), str(out / f"{name}.docx")))
+    result.docx = render_all(jobs, workers, progress)
+    if controlled:
+        holders = holder or "、".join(form.copies)
+        result.issued = [distribution.Issue(c, form.id, entry["title"], s.number, holders,
+                                            data.today, None, p.name)
+                         for c, s, p in zip(copy_nos, chosen, result.docx)]
+        distribution.record_issues(directory, result.issued)
+    if pdf:
+        if converter.find_soffice() is None:
+            result.warnings.append(converter.INSTALL_HINT)
+        else:
+            result.pdf = converter.convert_to_pdf(result.docx, out, workers=workers)
+    return result

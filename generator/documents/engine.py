@@ -1,0 +1,188 @@
+"""The docx engine: fill a Word template with a context, safely and reproducibly.
+
+Cell text is data, never template code: the Jinja environment is sandboxed and autoescaping,
+every printed value goes through ``xml_text`` (XML-escaped, braces as character references,
+control characters shown as ␀…␟), and an unknown name in a template fails loudly
+(StrictUndefined) instead of printing nothing.
+
+Rendering keeps docxtpl's template dialect ({%tr %}, {%p %}, …) but compiles each template
+part once per process and writes the result straight into a reproducible zip
+(``docx_repro``); ``render_docxtpl`` is the plain ``DocxTemplate.render`` path it must match.
+
+A template carries its form id and revision in docProps/core.xml
+(``<dc:identifier>aftersales:<form>:r<revision></dc:identifier>``, see ``stamp_template``).
+"""
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+from docxtpl import DocxTemplate
+from jinja2 import StrictUndefined, TemplateError, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment
+from lxml import etree
+from markupsafe import Markup, escape
+
+from generator.config.form_specs import FormSpec
+from generator.core.errors import UserError
+from generator.documents.docx_repro import CORE, docx_bytes, read_parts, write_bytes
+
+PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"   # an installed wheel
+REPO_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"          # a clone
+COMPANY_TEMPLATES = "templates"       # a register folder's own templates: <folder>/templates/
+HEADER_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
+FOOTER_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer"
+_REV = re.compile(rb"<dc:identifier>aftersales:([\w-]+):r(\d+)</dc:identifier>")
+_IDENTIFIER = re.compile(rb"<dc:identifier>[^<]*</dc:identifier>|<dc:identifier/>")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f]")
+
+
+# ---------------------------------------------------------------------------
+# Safe text and the sandboxed environment
+
+def _control_picture(m: re.Match) -> str:
+    c = ord(m.group())
+    return "\u2421" if c == 0x7F else chr(0x2400 + c)   # ␀…␟, ␡: visible, valid XML
+
+
+def xml_text(value) -> Markup:
+    """A value as WordprocessingML text: escaped, braces neutralised, controls made visible."""
+    if value is None:
+        return Markup("")
+    if isinstance(value, Markup):
+        return value
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub(_control_picture, text)
+    text = "".join(ch for ch in text if not (0xD800 <= ord(ch) <= 0xDFFF or ch in "\ufffe\uffff"))
+    return Markup(str(escape(text)).replace("{", "&#123;").replace("}", "&#125;"))
+
+
+def make_env() -> SandboxedEnvironment:
+    """The Jinja environment every template renders in (also used to lint templates)."""
+    return SandboxedEnvironment(autoescape=True, finalize=xml_text, undefined=StrictUndefined)
+
+
+# ---------------------------------------------------------------------------
+# Templates: where they are, which revision they carry
+
+def template_path(form: FormSpec, directory: Path | None = None) -> Path:
+    """A company's own template beside the registers (``templates/``) wins over the shipped one."""
+    candidates = ([Path(directory) / COMPANY_TEMPLATES] if directory else []) + [PACKAGE_TEMPLATES, REPO_TEMPLATES]
+    for d in candidates:
+        p = d / form.template_name
+        if p.exists():
+            return p
+    raise UserError(f"找不到表单模板 {form.template_name}（应在 templates/ 目录中）")
+
+
+def _revision(parts: dict[str, bytes]) -> int | None:
+    m = _REV.search(parts.get(CORE, b""))
+    return int(m.group(2)) if m else None
+
+
+def template_revision(path: Path) -> int | None:
+    """The revision stamped in a template (None for an unstamped company template)."""
+    return _revision(read_parts(path))
+
+
+def stamp_template(path: Path, form_id: str, revision: int) -> Path:
+    """Stamp ``aftersales:<form>:r<revision>`` into a template and rewrite it reproducibly."""
+    parts = read_parts(path)
+    core = parts[CORE]
+    mark = b"<dc:identifier>aftersales:%s:r%d</dc:identifier>" % (form_id.encode(), revision)
+    if _IDENTIFIER.search(core):
+        core = _IDENTIFIER.sub(mark, core, count=1)
+    else:
+        core = re.sub(rb"(</cp:coreProperties>)", mark + rb"\1", core, count=1)
+    parts[CORE] = core
+    return write_bytes(path, docx_bytes(parts))
+
+
+# ---------------------------------------------------------------------------
+# The compiled template and rendering
+
+
+HEADER_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
+FOOTER_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer"
+
+
+class CompiledTemplate:
+    """A template's parts patched and compiled once; ``render`` gives .docx bytes."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.env = make_env()
+        self.parts = read_parts(self.path)
+        self.tpl = DocxTemplate(str(self.path))
+        self.tpl.init_docx()
+        try:
+            self.body = self.env.from_string(self.tpl.patch_xml(self.tpl.get_xml()))
+            self.extra = {}
+            for rel in self.tpl.docx.part.rels.values():
+                if rel.reltype in (HEADER_REL, FOOTER_REL) and rel.target_part.blob:
+                    name = str(rel.target_part.partname).lstrip("/")
+                    src = self.tpl.patch_xml(self.tpl.get_part_xml(rel.target_part))
+                    self.extra[name] = self.env.from_string(src)
+        except TemplateError as e:
+            raise UserError(f"模板 {self.path.name} 中的标记有误：{e}") from None
+        self.revision = _revision(self.parts)
+        self.doc_name = str(self.tpl.docx.part.partname).lstrip("/")
+
+    def _finish(self, xml: str) -> str:
+        # docxtpl's post-processing of a rendered part (render_xml_part)
+        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        return self.tpl.resolve_listing(xml)
+
+    def _render(self, template, context: dict) -> str:
+        try:
+            return self._finish(template.render(context))
+        except UndefinedError as e:
+            raise UserError(f"模板 {self.path.name} 引用了表单数据中没有的字段：{e.message}") from None
+        except TemplateError as e:
+            raise UserError(f"模板 {self.path.name} 无法填写：{e}") from None
+
+    def render(self, context: dict) -> bytes:
+        parts = dict(self.parts)
+        body = self.tpl.fix_tables(self._render(self.body, context))
+        self.tpl.docx_ids_index = 1000
+        self.tpl.fix_docpr_ids(body)
+        root = etree.fromstring(parts[self.doc_name])
+        root.replace(root.find("{%s}body" % root.nsmap["w"]), body)
+        parts[self.doc_name] = etree.tostring(root, encoding="UTF-8", standalone=True)
+        for name, template in self.extra.items():
+            xml = etree.fromstring(self._render(template, context).encode("utf-8"))
+            parts[name] = etree.tostring(xml, encoding="UTF-8", standalone=True)
+        return docx_bytes(parts)
+
+
+_compiled: dict[tuple, CompiledTemplate] = {}
+
+
+def compiled(path: Path) -> CompiledTemplate:
+    """Per-process cache of compiled templates, keyed by path and modification time."""
+    path = Path(path)
+    key = (str(path.resolve()), path.stat().st_mtime_ns)
+    if key not in _compiled:
+        _compiled[key] = CompiledTemplate(path)
+    return _compiled[key]
+
+
+def render_docx(template: Path, context: dict, out: Path) -> Path:
+    """Render one form to ``out`` (written atomically, byte-reproducible)."""
+    return write_bytes(out, compiled(template).render(context))
+
+
+def render_docxtpl(template: Path, context: dict, out: Path | None = None) -> bytes:
+    """The plain docxtpl path (template reloaded every time): reference for tests and bench."""
+    tpl = DocxTemplate(str(template))
+    tpl.render(context, jinja_env=make_env())
+    buf = io.BytesIO()
+    tpl.save(buf)
+    data = docx_bytes(read_parts(buf.getvalue()))
+    if out is not None:
+        write_bytes(out, data)
+    return data
+
+
