@@ -36,6 +36,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
+
 from generator.assess.checks import RunContext
 from generator.assess.clocks import register_clocks
 from generator.core.errors import UserError
@@ -51,6 +53,7 @@ from generator.core.periods import (
     months_between,
 )
 from generator.core.text import pct_text, yuan_text
+from generator.registers.safewrite import save_workbook
 from generator.rules.deadlines import get_rule, is_late
 from generator.rules.penalties import (
     DAY_UNITS,
@@ -357,7 +360,6 @@ def read_ledger(path) -> dict:
 
     The 结转下月 column is authoritative: a manager may have edited it (e.g. a waiver).
     """
-    import openpyxl
 
     path = Path(path)
     try:
@@ -441,7 +443,6 @@ def write_ledger_xlsx(result: dict, path) -> Path | None:
     """Write a ledger (``penalty_ledger``'s result) as 罚扣汇总 / 罚扣明细 / 提示; returns the backup made."""
     from openpyxl import Workbook
 
-    from generator.registers.safewrite import save_workbook
 
     wb = Workbook()
     wb.remove(wb.active)

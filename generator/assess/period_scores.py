@@ -50,6 +50,7 @@ from generator.core.periods import (  # the tests import the last two from here
     quarter_label,
 )
 from generator.core.text import num_text
+from generator.registers.safewrite import save_workbook
 from generator.rules.deadlines import due_moment, get_rule, is_late, is_overdue
 from generator.rules.scores import (
     attendance,
@@ -444,7 +445,6 @@ def write_scores_xlsx(result: dict, path) -> Path | None:
     KPI得分, KPI明细, 说明与提示) through the safe writer; returns the backup made, if any."""
     from openpyxl import Workbook
 
-    from generator.registers.safewrite import save_workbook
 
     wb = Workbook()
     wb.remove(wb.active)

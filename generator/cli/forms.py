@@ -42,6 +42,7 @@ def render(
     with user_errors():
         if bool(number) == all_:
             raise UserError("请用 --number 指定单据编号，或用 --all 填写全部记录（二者选一）")
+        # deferred: docxtpl loads only when forms are rendered
         from generator.documents.batch import render_forms
 
         result = render_forms(

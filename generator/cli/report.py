@@ -40,9 +40,8 @@ def make_report(directory, period: Period, out, *, pdf: bool = False, today: dt.
     write_report_xlsx(report, out)
     paths = [out]
     if pdf:
-        from generator.reports.report_pdf import (
-            write_report_pdf,  # matplotlib loads only when a PDF is asked for
-        )
+        # deferred: matplotlib loads only when a PDF is asked for
+        from generator.reports.report_pdf import write_report_pdf
 
         paths.append(write_report_pdf(report, out.with_suffix(".pdf")))
     return report, paths

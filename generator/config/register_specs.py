@@ -143,11 +143,3 @@ def load_specs() -> dict[str, RegisterSpec]:
         spec = parse_spec(tomllib.loads(path.read_text(encoding="utf-8")))
         specs[spec.id] = spec
     return specs
-
-
-def find_sheet(sheet_key: str) -> tuple[RegisterSpec, SheetSpec]:
-    for spec in load_specs().values():
-        for s in spec.sheets:
-            if s.key == sheet_key:
-                return spec, s
-    raise KeyError(sheet_key)

@@ -168,7 +168,10 @@ def render_selected(workbook, rows: list[int] | None = None, *, sheet: str | Non
     that sheet that applies to them, written to 表单/ beside the registers."""
     # deferred: docxtpl loads only when forms are rendered
     from generator.documents.batch import render_forms
-    from generator.documents.subjects import FormData, subjects
+    from generator.documents.subjects import (  # deferred with the line above
+        FormData,
+        subjects,
+    )
 
     c = caller(workbook)
     spec = register_spec(c.path)
