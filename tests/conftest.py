@@ -16,12 +16,20 @@ SOFFICE = shutil.which("soffice")
 needs_soffice = pytest.mark.skipif(SOFFICE is None and not os.environ.get("CI"), reason="LibreOffice not installed")
 
 
-@pytest.fixture
-def empty_registers(tmp_path) -> Path:
-    """A folder initialised with empty registers and the default policy."""
-    d = tmp_path / "registers"
+# Folders are initialised once per session (seconds each) and copied per test (milliseconds).
+
+@pytest.fixture(scope="session")
+def empty_dir_session(tmp_path_factory) -> Path:
+    """Empty registers and the default policy, shared: copy before changing anything."""
+    d = tmp_path_factory.mktemp("empty") / "registers"
     init_registers(d)
     return d
+
+
+@pytest.fixture
+def empty_registers(empty_dir_session, tmp_path) -> Path:
+    """A private folder of empty registers and the default policy (tests may edit it)."""
+    return copy_registers(empty_dir_session, tmp_path / "registers")
 
 
 @pytest.fixture(scope="session")
@@ -34,9 +42,12 @@ def sample_dir_session(tmp_path_factory) -> Path:
 @pytest.fixture
 def sample_dir(sample_dir_session, tmp_path) -> Path:
     """A private copy of the sample year (tests may edit it)."""
-    d = tmp_path / "registers"
-    shutil.copytree(sample_dir_session, d)
-    return d
+    return copy_registers(sample_dir_session, tmp_path / "registers")
+
+
+def copy_registers(src: Path, dest: Path) -> Path:
+    shutil.copytree(src, dest)
+    return dest
 
 
 def write_rows(path: Path, sheet: str, rows: list[list], *, keep_other: bool = True) -> None:
