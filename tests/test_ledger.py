@@ -30,6 +30,7 @@ from generator.core.errors import UserError
 from generator.registers.read import read_all
 from generator.rules.penalties import entered_fine
 from generator.rules.workcal import calendar_from
+from tests.conftest import copy_registers
 
 CASES = Path(__file__).parent / "cases"
 runner = CliRunner()
@@ -125,10 +126,16 @@ def test_chaining_month_by_month_equals_replaying(case, empty_registers):
         previous = chained
 
 
-@pytest.fixture
-def three_months(empty_registers) -> Path:
+@pytest.fixture(scope="module")
+def three_months_module(empty_dir_session, tmp_path_factory) -> Path:
     case = next(c for c in yaml.safe_load((CASES / "ledger.yaml").read_text(encoding="utf-8")) if "三个月" in c["title"])
-    return fill_registers(empty_registers, case["registers"])
+    return fill_registers(copy_registers(empty_dir_session, tmp_path_factory.mktemp("ledger") / "r"), case["registers"])
+
+
+@pytest.fixture
+def three_months(three_months_module, tmp_path) -> Path:
+    """A private copy of 张三's three months (tests change its policy and write ledgers)."""
+    return copy_registers(three_months_module, tmp_path / "r")
 
 
 def _person(result: dict, name: str) -> dict:
