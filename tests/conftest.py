@@ -4,10 +4,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import stat
 import subprocess
 from pathlib import Path
 
 import openpyxl
+import pikepdf
 import pytest
 
 from generator.registers.setup import init_registers
@@ -16,12 +18,20 @@ SOFFICE = shutil.which("soffice")
 needs_soffice = pytest.mark.skipif(SOFFICE is None and not os.environ.get("CI"), reason="LibreOffice not installed")
 
 
-@pytest.fixture
-def empty_registers(tmp_path) -> Path:
-    """A folder initialised with empty registers and the default policy."""
-    d = tmp_path / "registers"
+# Folders are initialised once per session (seconds each) and copied per test (milliseconds).
+
+@pytest.fixture(scope="session")
+def empty_dir_session(tmp_path_factory) -> Path:
+    """Empty registers and the default policy, shared: copy before changing anything."""
+    d = tmp_path_factory.mktemp("empty") / "registers"
     init_registers(d)
     return d
+
+
+@pytest.fixture
+def empty_registers(empty_dir_session, tmp_path) -> Path:
+    """A private folder of empty registers and the default policy (tests may edit it)."""
+    return copy_registers(empty_dir_session, tmp_path / "registers")
 
 
 @pytest.fixture(scope="session")
@@ -34,9 +44,12 @@ def sample_dir_session(tmp_path_factory) -> Path:
 @pytest.fixture
 def sample_dir(sample_dir_session, tmp_path) -> Path:
     """A private copy of the sample year (tests may edit it)."""
-    d = tmp_path / "registers"
-    shutil.copytree(sample_dir_session, d)
-    return d
+    return copy_registers(sample_dir_session, tmp_path / "registers")
+
+
+def copy_registers(src: Path, dest: Path) -> Path:
+    shutil.copytree(src, dest)
+    return dest
 
 
 def write_rows(path: Path, sheet: str, rows: list[list], *, keep_other: bool = True) -> None:
@@ -71,16 +84,40 @@ def put_rows(path: Path, sheet: str, rows: dict[int, dict]) -> None:
 
 def soffice_convert(src: Path, fmt: str, outdir: Path) -> Path:
     """Convert with LibreOffice headless in a private profile; returns the output file."""
+    return soffice_convert_all([src], fmt, outdir)[0]
+
+
+def soffice_convert_all(srcs: list[Path], fmt: str, outdir: Path) -> list[Path]:
+    """Convert several files in one LibreOffice start (seconds each); returns the outputs in order."""
     profile = outdir / "lo-profile"
     outdir.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [SOFFICE or "soffice", f"-env:UserInstallation=file://{profile}", "--headless",
-         "--convert-to", fmt, "--outdir", str(outdir), str(src)],
+         "--convert-to", fmt, "--outdir", str(outdir), *map(str, srcs)],
         check=True, capture_output=True, timeout=180,
     )
-    out = outdir / (src.stem + "." + fmt.split(":")[0])
-    assert out.exists(), f"LibreOffice did not convert {src}"
-    return out
+    outs = [outdir / (src.stem + "." + fmt.split(":")[0]) for src in srcs]
+    for src, out in zip(srcs, outs):
+        assert out.exists(), f"LibreOffice did not convert {src}"
+    return outs
+
+
+def fake_soffice(folder: Path, makes_pdfs: bool, per_call: int = 10**6) -> str:
+    """A stand-in soffice (set through AFTERSALES_SOFFICE) for tests about what is done with the
+    PDFs, not about LibreOffice: it exits 0 at once and writes a one-page PDF for the first
+    ``per_call`` .docx inputs of each call, or for none."""
+    blank = folder / "fake-soffice-page.pdf"
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page()
+        pdf.save(blank)
+    script = folder / f"soffice{per_call}{makes_pdfs}"
+    body = ('out=""; n=0; for a in "$@"; do if [ "$prev" = "--outdir" ]; then out="$a"; fi; prev="$a"; done\n'
+            'for a in "$@"; do case "$a" in *.docx) b=$(basename "$a" .docx); n=$((n+1)); '
+            + (f'[ $n -le {per_call} ] && cp "{blank}" "$out/$b.pdf";' if makes_pdfs else ':;')
+            + " esac; done\nexit 0\n")
+    script.write_text("#!/bin/sh\n" + body)
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    return str(script)
 
 
 @pytest.fixture

@@ -41,6 +41,7 @@ def test_every_command_has_help(path):
     result = run(*path, "--help")
     assert result.exit_code == 0
     assert "Usage" in result.output
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in result.output)     # described in Chinese
 
 
 def test_every_command_is_documented_in_the_readme():

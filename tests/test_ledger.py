@@ -28,9 +28,9 @@ from generator.config.policy import default_policy, find_policy
 from generator.config.register_specs import load_specs
 from generator.core.errors import UserError
 from generator.registers.read import read_all
-from generator.registers.setup import init_registers
 from generator.rules.penalties import entered_fine
 from generator.rules.workcal import calendar_from
+from tests.conftest import copy_registers
 
 CASES = Path(__file__).parent / "cases"
 runner = CliRunner()
@@ -50,8 +50,8 @@ def _sheet_owner() -> dict[str, str]:
 
 
 def fill_registers(directory: Path, sheets: dict[str, list[dict]]) -> Path:
-    """Empty registers in ``directory`` with the given rows (header -> value) from Excel row 2."""
-    init_registers(directory, force=True)
+    """Fill a folder of empty registers (a copy of ``empty_dir_session``) with the given rows
+    (header -> value) from Excel row 2."""
     owner = _sheet_owner()
     books: dict[str, openpyxl.Workbook] = {}
     for sheet, rows in sheets.items():
@@ -107,15 +107,15 @@ def _check_month(result: dict, expect: dict, where: str) -> None:
 
 
 @pytest.mark.parametrize("case", _cases())
-def test_ledger_case_replayed_from_registers(case, tmp_path):
-    regs, policy, cal = load(fill_registers(tmp_path / "r", case["registers"]))
+def test_ledger_case_replayed_from_registers(case, empty_registers):
+    regs, policy, cal = load(fill_registers(empty_registers, case["registers"]))
     for m in case["months"]:
         _check_month(penalty_ledger(regs, policy, m["month"], cal), m, m["month"])
 
 
 @pytest.mark.parametrize("case", _cases())
-def test_chaining_month_by_month_equals_replaying(case, tmp_path):
-    regs, policy, cal = load(fill_registers(tmp_path / "r", case["registers"]))
+def test_chaining_month_by_month_equals_replaying(case, empty_registers):
+    regs, policy, cal = load(fill_registers(empty_registers, case["registers"]))
     previous = None
     for m in case["months"]:
         chained = penalty_ledger(regs, policy, m["month"], cal, previous)
@@ -126,10 +126,16 @@ def test_chaining_month_by_month_equals_replaying(case, tmp_path):
         previous = chained
 
 
-@pytest.fixture
-def three_months(tmp_path) -> Path:
+@pytest.fixture(scope="module")
+def three_months_module(empty_dir_session, tmp_path_factory) -> Path:
     case = next(c for c in yaml.safe_load((CASES / "ledger.yaml").read_text(encoding="utf-8")) if "三个月" in c["title"])
-    return fill_registers(tmp_path / "r", case["registers"])
+    return fill_registers(copy_registers(empty_dir_session, tmp_path_factory.mktemp("ledger") / "r"), case["registers"])
+
+
+@pytest.fixture
+def three_months(three_months_module, tmp_path) -> Path:
+    """A private copy of 张三's three months (tests change its policy and write ledgers)."""
+    return copy_registers(three_months_module, tmp_path / "r")
 
 
 def _person(result: dict, name: str) -> dict:
@@ -231,7 +237,7 @@ def test_a_cap_share_changed_in_the_folders_policy_changes_the_deduction(three_m
     assert (p["limit"], p["deducted"], p["carried_forward"]) == ("600.00", "600.00", "50.00")
 
 
-def test_days_of_one_delay_add_up_over_the_months(tmp_path):
+def test_days_of_one_delay_add_up_over_the_months(empty_registers):
     """However a late reply falls across months, the fines add up to the whole delay once."""
     cases = [("260105101", dt.date(2026, 1, 5), dt.date(2026, 3, 20)),
              ("260126102", dt.date(2026, 1, 26), dt.date(2026, 2, 27)),
@@ -239,7 +245,7 @@ def test_days_of_one_delay_add_up_over_the_months(tmp_path):
              ("251224104", dt.date(2025, 12, 24), dt.date(2026, 1, 9)),
              ("260320105", dt.date(2026, 3, 20), None)]                   # still open
     rows = [{"投诉编号": n, "受理日期": r, "责任人": "张三", "回复日期": a} for n, r, a in cases]
-    d = fill_registers(tmp_path / "r", {"人员": [{"姓名": "张三", "部门": "客户服务部", "岗位": "客服专员",
+    d = fill_registers(empty_registers, {"人员": [{"姓名": "张三", "部门": "客户服务部", "岗位": "客服专员",
                                                  "月度效率奖金": 100000}], "投诉登记": rows})
     regs, policy, cal = load(d)
     per_day = policy["penalties"]["late_complaint"]["per_day"]
@@ -256,8 +262,8 @@ def test_days_of_one_delay_add_up_over_the_months(tmp_path):
         assert fined.get(number, Decimal(0)) == expected, number
 
 
-def test_register_problems_are_findings_on_their_rows(tmp_path):
-    d = fill_registers(tmp_path / "r", {
+def test_register_problems_are_findings_on_their_rows(empty_registers):
+    d = fill_registers(empty_registers, {
         "人员": [{"姓名": "张三", "部门": "客户服务部", "岗位": "客服专员", "月度效率奖金": 1000, "基点": 1.2}],
         "投诉登记": [{"投诉编号": "260302001", "受理日期": dt.date(2026, 3, 2), "回复日期": dt.date(2026, 3, 16)}],
         "行政处分": [

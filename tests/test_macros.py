@@ -34,7 +34,7 @@ from generator.excel.xlsm import (
 )
 from generator.registers.read import read_all
 from generator.registers.writeback import RESULT_SHEET, write_back
-from tests.conftest import needs_soffice, put_rows, soffice_convert
+from tests.conftest import needs_soffice, put_rows, soffice_convert, soffice_convert_all
 
 XLSM_CT = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 SHEET = "投诉登记"
@@ -232,8 +232,8 @@ def test_plain_xlsx_registers_carry_no_macros_and_still_get_results(empty_regist
 @needs_soffice
 def test_libreoffice_opens_the_xlsm_and_binds_the_buttons_to_the_modules(empty_registers, tmp_path):
     install_macros(empty_registers)
-    for src in sorted(empty_registers.glob("*.xlsm")):
-        xlsx = soffice_convert(src, "xlsx", tmp_path / "xlsx")
+    srcs = sorted(empty_registers.glob("*.xlsm"))
+    for src, xlsx in zip(srcs, soffice_convert_all(srcs, "xlsx", tmp_path / "xlsx")):
         assert openpyxl.load_workbook(xlsx).sheetnames == openpyxl.load_workbook(src).sheetnames
     src = empty_registers / "complaints.xlsm"
     ods = zipfile.ZipFile(soffice_convert(src, "ods", tmp_path / "ods"))

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import stat
 import subprocess
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from generator.documents.control import control_block
 from generator.documents.engine import render_docx, template_path
 from generator.documents.subjects import FormData, subjects
 from generator.registers.read import read_all
+from tests.conftest import fake_soffice
 
 # As in conftest: without LibreOffice the PDF checks are skipped locally, never on CI.
 needs_soffice = pytest.mark.skipif(pdfmod.find_soffice() is None and not os.environ.get("CI"),
@@ -150,18 +150,6 @@ def test_fontconfig_file_includes_the_cjk_aliases(tmp_path):
 def test_work_is_split_across_workers():
     assert pdfmod.chunks(list(range(5)), 2) == [[0, 1, 2], [3, 4]]
     assert pdfmod.chunks([1], 2) == [[1]]
-
-
-def fake_soffice(tmp_path: Path, makes_pdfs: bool, per_call: int = 10**6) -> str:
-    """A stand-in soffice that exits 0 and writes a PDF for the first ``per_call`` inputs, or for none."""
-    script = tmp_path / f"soffice{per_call}{makes_pdfs}"
-    body = ('out=""; n=0; for a in "$@"; do if [ "$prev" = "--outdir" ]; then out="$a"; fi; prev="$a"; done\n'
-            'for a in "$@"; do case "$a" in *.docx) b=$(basename "$a" .docx); n=$((n+1)); '
-            + (f'[ $n -le {per_call} ] && echo pdf > "$out/$b.pdf";' if makes_pdfs else ':;')
-            + " esac; done\nexit 0\n")
-    script.write_text("#!/bin/sh\n" + body)
-    script.chmod(script.stat().st_mode | stat.S_IEXEC)
-    return str(script)
 
 
 def test_a_file_soffice_silently_skipped_is_reported(tmp_path, monkeypatch):

@@ -16,6 +16,7 @@ import yaml
 from generator.assess.period_scores import parse_period, period_scores, quarter_label
 from generator.config.policy import default_policy
 from generator.core.errors import UserError
+from tests.conftest import copy_registers
 from tests.test_ledger import fill_registers, load, run, run_json
 
 CASE = yaml.safe_load((Path(__file__).parent / "cases" / "period_scores.yaml").read_text(encoding="utf-8"))
@@ -31,8 +32,9 @@ def _expand_surveys(sheets: dict) -> dict:
 
 
 @pytest.fixture(scope="module")
-def quarter_dir(tmp_path_factory) -> Path:
-    return fill_registers(tmp_path_factory.mktemp("scores") / "r", _expand_surveys(CASE["registers"]))
+def quarter_dir(empty_dir_session, tmp_path_factory) -> Path:
+    folder = copy_registers(empty_dir_session, tmp_path_factory.mktemp("scores") / "r")
+    return fill_registers(folder, _expand_surveys(CASE["registers"]))
 
 
 @pytest.fixture(scope="module")

@@ -24,15 +24,6 @@ from generator.sample.planted import CASES, PLANTED, planted_markdown
 from generator.sample.year import sample_data
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "SAMPLE.md"
-# Used only when the policy under test lacks a rule (the shipped policy has them all).
-FALLBACK_RULES = {
-    "complaint": {"pattern": "{YY}{MM}{DD}{SEQ:3}", "reset": "year", "per_dept": False},
-    "ticket": {"pattern": "{DEPT}{YY}{MM}{SEQ:2}", "reset": "month", "per_dept": True},
-    "field_service": {"pattern": "{DEPT}{YY}{MM}{SEQ:2}", "reset": "month", "per_dept": True},
-    "material": {"pattern": "WL{YY}{MM}{SEQ:3}", "reset": "month", "per_dept": False},
-    "training": {"pattern": "PX{YY}{MM}{SEQ:2}", "reset": "month", "per_dept": False},
-    "survey": {"pattern": "DC{YY}{MM}{SEQ:3}", "reset": "month", "per_dept": False},
-}
 SPECS = load_specs()
 # The codes the sample must be clean of, apart from PLANTED (checkers of other families may
 # report the deliberate business cases in CASES).
@@ -41,11 +32,7 @@ CHECKED_FAMILIES = ("field.", "number.", "deadline.")
 
 @pytest.fixture(scope="module")
 def policy() -> dict:
-    p = default_policy()
-    rules = p.setdefault("numbering", {})
-    for rule_id, rule in FALLBACK_RULES.items():
-        rules.setdefault(rule_id, rule)
-    return p
+    return default_policy()
 
 
 @pytest.fixture(scope="module")

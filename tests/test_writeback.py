@@ -28,7 +28,7 @@ from generator.registers.writeback import (
     TRACK_COL,
     write_back,
 )
-from tests.conftest import put_rows
+from tests.conftest import copy_registers, put_rows
 
 TODAY = dt.date(2026, 1, 6)
 NOW = dt.datetime(2026, 1, 6, 9, 30)
@@ -75,9 +75,10 @@ def at(ws, row: int, header: str):
     return ws.cell(row=row, column=[c.value for c in ws[1]].index(header) + 1)
 
 
-@pytest.fixture
-def planted(empty_registers) -> Path:
-    path = empty_registers / "complaints.xlsx"
+@pytest.fixture(scope="module")
+def planted_module(empty_dir_session, tmp_path_factory) -> Path:
+    folder = copy_registers(empty_dir_session, tmp_path_factory.mktemp("planted") / "registers")
+    path = folder / "complaints.xlsx"
     put_rows(path, SHEET, {2: GOOD, **PLANTED_ROWS})
     wb = openpyxl.load_workbook(path)
     ws = wb[SHEET]
@@ -85,7 +86,13 @@ def planted(empty_registers) -> Path:
     at(ws, 2, "投诉内容").fill = PatternFill("solid", fgColor=GREEN)   # ... and on a good one
     at(ws, 4, "数量").comment = Comment("用户自己的批注", "张三")        # the user's note on a bad cell
     wb.save(path)
-    return empty_registers
+    return folder
+
+
+@pytest.fixture
+def planted(planted_module, tmp_path) -> Path:
+    """A private copy of the registers with the planted mistakes (tests write findings into it)."""
+    return copy_registers(planted_module, tmp_path / "registers")
 
 
 def test_result_sheet_lists_exactly_the_planted_mistakes_with_links_to_their_cells(planted):
