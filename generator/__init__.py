@@ -2,15 +2,16 @@
 
 Public API (the CLI is a thin shell over these):
     load_policy, default_policy        the company policy (policy.toml)
-    load_specs                         register specs
+    load_specs, load_forms             register specs, form specs
     init_registers                     write workbooks and policy
     read_register, read_all            typed records from the workbooks
-    RunContext, run_checks           findings over all registers
+    RunContext, run_checks             findings over all registers
     Pattern, check_numbers,
     next_number, assign_numbers        numbering rules
     WorkCalendar, calendar_from,
     due_moment, get_rule               working days with 调休 and deadlines
-    penalty_ledger, period_scores      monthly penalties, scores of a period
+    penalty_ledger, chain_ledgers,
+    period_scores                      monthly penalties (one month, or months chained), scores of a period
     render_forms, convert_to_pdf       controlled forms, PDF through LibreOffice
     build_pack, verify_pack            audit packs
     parse_period, period_from_options  a period from '2026-03' / '2026-Q1' / '2026-H1' / '2026',
@@ -19,9 +20,10 @@ Public API (the CLI is a thin shell over these):
     write_back                         findings written into the workbooks
 """
 from generator.assess.checks import RunContext, run_checks
-from generator.assess.ledger import penalty_ledger
+from generator.assess.ledger import chain_ledgers, penalty_ledger
 from generator.assess.period_scores import period_scores
 from generator.assess.report import build_report
+from generator.config.form_specs import load_forms
 from generator.config.policy import default_policy, load_policy
 from generator.config.register_specs import load_specs
 from generator.core.findings import Finding
@@ -40,8 +42,8 @@ from generator.rules.workcal import WorkCalendar, calendar_from
 
 __all__ = [
     "RunContext", "Finding", "Pattern", "WorkCalendar", "assign_numbers", "build_pack", "build_report",
-    "calendar_from", "check_numbers", "convert_to_pdf", "default_policy", "due_moment", "get_rule",
-    "init_registers", "load_policy", "load_specs", "next_number", "parse_period", "penalty_ledger",
+    "calendar_from", "chain_ledgers", "check_numbers", "convert_to_pdf", "default_policy", "due_moment", "get_rule",
+    "init_registers", "load_forms", "load_policy", "load_specs", "next_number", "parse_period", "penalty_ledger",
     "period_from_options", "period_scores", "read_all", "read_register", "render_forms", "run_checks",
     "verify_pack", "write_back",
 ]

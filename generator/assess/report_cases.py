@@ -27,8 +27,9 @@ from generator.assess.report_context import (
 )
 from generator.assess.report_model import Chart, Section, Table, mean, ratio
 from generator.core.errors import UserError
-from generator.core.money import band_text, num_text
+from generator.core.money import band_text
 from generator.core.periods import Period, as_date
+from generator.core.text import num_text
 from generator.rules import scores
 from generator.rules.deadlines import lateness
 

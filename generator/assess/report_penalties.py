@@ -12,7 +12,7 @@ from decimal import Decimal
 from generator.assess.ledger import chain_ledgers
 from generator.assess.report_context import ReportRun, as_ratio, score_findings
 from generator.assess.report_model import Chart, Section, Table
-from generator.core.money import pct_text
+from generator.core.text import pct_text
 
 ZERO = Decimal("0.00")
 # 001 §4 十 1: the incentive's parts and the policy keys of their weights

@@ -17,9 +17,8 @@ from fractions import Fraction
 
 from generator.core.errors import UserError
 from generator.core.normalize import to_decimal
-from generator.core.text import num_text, pct_text
+from generator.core.text import CENT, num_text, pct_text
 
-CENT = Decimal("0.01")
 BOUNDS = ("ge", "gt", "le", "lt")
 _OPS = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<"}
 

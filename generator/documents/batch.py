@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from generator.documents.control import (
 )
 from generator.documents.engine import render_docx, template_path, template_revision
 from generator.documents.names import unique_names
+from generator.documents.pool import pool_map, worker_pool
 from generator.documents.subjects import FormData, Subject, subjects
 from generator.registers.read import read_all
 
@@ -60,12 +60,10 @@ def _render_job(job: tuple) -> str:
 
 def render_all(jobs: list[tuple], workers: int = 2, progress=None) -> list[Path]:
     """Render (template, context, out) jobs; on ``workers`` processes when the batch is big enough."""
-    track = progress or (lambda it, total: it)
-    if workers <= 1 or len(jobs) < 8:
-        return [Path(_render_job(j)) for j in track(jobs, len(jobs))]
-    with ProcessPoolExecutor(workers) as pool:
-        done = pool.map(_render_job, jobs, chunksize=max(1, min(32, len(jobs) // (workers * 4))))
-        return [Path(p) for p in track(done, len(jobs))]
+    track = progress or (lambda items, total: items)
+    with worker_pool(workers) as pool:
+        done = pool_map(pool, _render_job, jobs, "", lambda items, _description, total: track(items, total))
+    return [Path(p) for p in done]
 
 
 def render_forms(directory, form_name: str, out, *, numbers: list[str] | None = None,

@@ -14,9 +14,8 @@ import shutil
 import tempfile
 import threading
 import zipfile
-from concurrent.futures import CancelledError, ProcessPoolExecutor
+from concurrent.futures import CancelledError
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 from pathlib import Path
 
 import pikepdf
@@ -31,6 +30,7 @@ from generator.documents.docx_repro import write_bytes
 from generator.documents.engine import render_docx
 from generator.documents.pdf import find_soffice
 from generator.documents.pdf_repro import merge_pdfs, normalize_pdf, page_count
+from generator.documents.pool import pool_map, worker_pool
 from generator.pack.options import Case, Failure, error_text
 from generator.pack.verify import FORMAT_VERSION
 
@@ -82,26 +82,7 @@ class FormCache:
 
 
 # ---------------------------------------------------------------------------
-# The process pool: rendering, and normalising PDFs while soffice converts the next chunk
-
-@contextmanager
-def worker_pool(workers: int):
-    """A process pool of ``workers`` (None for one worker); on leaving, queued jobs are dropped."""
-    pool = ProcessPoolExecutor(workers) if workers > 1 else None
-    try:
-        yield pool
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
-
-
-def pool_map(pool, fn, jobs: list, description: str, track) -> list:
-    """``fn`` over ``jobs`` in order, on the pool when there is one and the batch is worth it."""
-    if pool is None or len(jobs) < 8:
-        return [fn(j) for j in track(jobs, description, len(jobs))]
-    chunksize = max(1, min(16, len(jobs) // 16))
-    return list(track(pool.map(fn, jobs, chunksize=chunksize), description, len(jobs)))
-
+# Jobs for the pool: rendering, and normalising PDFs while soffice converts the next chunk
 
 def _render_job(job: tuple) -> str | None:
     """Render one form into the cache; the reason as text when its template cannot be filled."""
@@ -259,5 +240,5 @@ def bookmark(case: Case) -> str:
     return " · ".join(b for b in bits if b)
 
 
-__all__ = ["CACHE_DIR", "TEMPLATE_ERRORS", "FormCache", "bookmark", "canonical_json", "make_files", "pool_map",
-           "print_file", "toolchain_digest", "worker_pool"]
+__all__ = ["CACHE_DIR", "TEMPLATE_ERRORS", "FormCache", "bookmark", "canonical_json", "make_files",
+           "print_file", "toolchain_digest"]
