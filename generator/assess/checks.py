@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.assess.clocks import check_deadlines
+from generator.assess.clocks import check_deadlines, unchecked_clocks
 from generator.config.policy import find_policy
 from generator.config.register_specs import Column
 from generator.core.findings import Finding, sort_key
@@ -157,7 +157,7 @@ def check_register_numbers(ctx: RunContext) -> list[Finding]:
     return out
 
 
-CHECKERS = (read_findings, check_fields, check_register_numbers, check_deadlines)
+CHECKERS = (read_findings, check_fields, check_register_numbers, check_deadlines, unchecked_clocks)
 
 
 def run_checks(ctx: RunContext) -> list[Finding]:

@@ -16,8 +16,9 @@ from generator.rules.deadlines import (
     is_late,
     is_overdue,
     lateness,
-    overdue_span,
+    overdue_words,
     rules_from,
+    start_moment,
 )
 from generator.rules.workcal import WorkCalendar
 
@@ -49,38 +50,110 @@ def register_clocks(ctx, rules: dict[str, Rule]) -> tuple[list[Clock], list[Find
     """Every clock that runs on a record, plus findings for rows the calendar cannot count.
 
     A binding whose rule the company removed from its policy is switched off; a binding
-    without a stop column can never close and is left to the status column.
+    without a stop column can never close and is left to the status column; a clock the
+    company does not keep the columns for is left out (``unchecked_clocks`` says which).
+    On one row, a rule that ``overrides`` another replaces it (the more specific rule wins).
     """
     clocks: list[Clock] = []
     blocked: dict[tuple, list[int]] = defaultdict(list)
     for reg in ctx.registers.values():
         for table in reg.tables.values():
             sheet = table.spec
-            for binding in sheet.deadlines:
-                rule = rules.get(binding.rule)
-                if rule is None or binding.stop is None:
-                    continue
-                headers = (_header(sheet, binding.start), _header(sheet, binding.stop))
-                for rec in table.records:
-                    start = rec.values.get(binding.start)
-                    if not isinstance(start, date) or not binding.applies(rec.values):
-                        continue  # no start yet, or a typing problem the field checks report
-                    stop = rec.values.get(binding.stop)
-                    if stop is not None and not isinstance(stop, date):
-                        continue
+            skipped = {b for b, _ in _unkept(table, rules)}
+            bound = [(b, rules[b.rule]) for b in sheet.deadlines
+                     if b.rule in rules and b.stop is not None and b not in skipped]
+            for rec in table.records:
+                for binding, rule in _on_row(bound, rec.values):
                     try:
-                        due = due_moment(rule, start, ctx.calendar)
-                        ctx.calendar.is_working(ctx.today if stop is None else stop)  # later counted up to it
+                        clock = _clock(ctx, reg, table, rec, binding, rule)
                     except UserError as e:
                         blocked[(reg.spec.id, sheet.name, e.message)].append(rec.row)
                         continue
-                    clocks.append(Clock(reg.spec.id, reg.spec.title, sheet, rec, binding, rule, start, stop, due,
-                                        *headers))
+                    if clock is not None:
+                        clocks.append(clock)
     problems = [
         Finding.of("deadline.calendar", register, sheet, reason=message, rows=_rows(rows))
         for (register, sheet, message), rows in blocked.items()
     ]
     return clocks, problems
+
+
+def _on_row(bound: list[tuple], values: dict) -> list[tuple]:
+    """The bindings whose conditions the row meets, less those a more specific one overrides."""
+    applying = [(b, r) for b, r in bound if b.applies(values)]
+    replaced = {o for _, r in applying for o in r.overrides}
+    return [(b, r) for b, r in applying if r.id not in replaced]
+
+
+def _start(binding, value):
+    """The start cell as a date or datetime (a year column: 1 January of it); None if not one."""
+    if binding.start_year:
+        return date(value, 1, 1) if isinstance(value, int) and not isinstance(value, bool) else None
+    return value if isinstance(value, date) else None
+
+
+def _stop(binding, values: dict):
+    """(stop value, its column key): the earliest of the stop columns filled, or (None, None)."""
+    filled = [(values.get(k), k) for k in (binding.stop, *binding.also_stop) if values.get(k) is not None]
+    if any(not isinstance(v, date) for v, _ in filled):
+        return False, None   # a typing problem the field checks report
+    if not filled:
+        return None, None
+    return min(filled, key=lambda vk: start_moment(vk[0]))
+
+
+def _clock(ctx, reg, table, rec, binding, rule) -> Clock | None:
+    sheet = table.spec
+    start = _start(binding, rec.values.get(binding.start))
+    if start is None:
+        return None  # no start yet, or a typing problem the field checks report
+    if binding.weekdays and start.isoweekday() not in binding.weekdays:
+        return None
+    stop, stop_key = _stop(binding, rec.values)
+    if stop is False:
+        return None
+    due = due_moment(rule, start, ctx.calendar)
+    ctx.calendar.is_working(ctx.today if stop is None else stop)  # later counted up to it
+    return Clock(reg.spec.id, reg.spec.title, sheet, rec, binding, rule, start, stop, due,
+                 _header(sheet, binding.start), _header(sheet, stop_key or binding.stop))
+
+
+def _unkept(table, rules: dict[str, Rule]) -> list[tuple]:
+    """(binding, column keys) of the clocks a company does not keep the columns for: a column
+    missing from the sheet, or, for an optional clock, a column empty in every row."""
+    sheet, out = table.spec, []
+    if not table.records:
+        return out
+    for b in sheet.deadlines:
+        if b.rule not in rules or b.stop is None:
+            continue
+        keys = [b.start, b.stop, *b.also_stop, *(k for k, _ in b.when)]
+        missing = [k for k in keys if table.columns and sheet.has(k) and k not in table.columns]
+        if not missing and b.optional:
+            missing = [k for k in (b.start, *(k for k, _ in b.when)) if _empty(table, k)]
+            if all(_empty(table, k) for k in (b.stop, *b.also_stop)):
+                missing.append(b.stop)
+        if missing:
+            out.append((b, missing))
+    return out
+
+
+def _empty(table, key: str) -> bool:
+    return all(r.values.get(key) in (None, "") for r in table.records)
+
+
+def unchecked_clocks(ctx) -> list[Finding]:
+    """One finding per sheet naming the clocks left unchecked because their columns are not kept."""
+    rules = rules_from(ctx.policy)
+    out = []
+    for reg in ctx.registers.values():
+        for table in reg.tables.values():
+            sheet = table.spec
+            said = [f"{b.ref} {b.rule}（{'、'.join(f'「{_header(sheet, k)}」' for k in dict.fromkeys(keys))}未填写）"
+                    for b, keys in _unkept(table, rules)]
+            if said:
+                out.append(Finding.of("deadline.unchecked", reg.spec.id, sheet.name, clocks="；".join(said)))
+    return out
 
 
 def _header(sheet, key: str) -> str:
@@ -98,7 +171,8 @@ def _overdue_days(c: Clock, today, calendar: WorkCalendar) -> int:
 
 
 def _what(c: Clock) -> str:
-    return f"「{c.rule.title}」（{c.rule.id}：{c.rule.describe()}，{c.rule.source}）"
+    ref = f"{c.binding.ref} " if c.binding.ref else ""
+    return f"「{c.rule.title}」（{ref}{c.rule.id}：{c.rule.describe()}，{c.rule.source}）"
 
 
 def check_deadlines(ctx) -> list[Finding]:
@@ -108,9 +182,9 @@ def check_deadlines(ctx) -> list[Finding]:
         where = (c.register, c.sheet.name, c.record.row, c.stop_header)
         said = dict(case=c.case_no, what=_what(c), due=fmt_moment(c.due))
         if c.stop is None and is_overdue(c.due, ctx.today):
-            n = _overdue_days(c, ctx.today, ctx.calendar)
             findings.append(Finding.of(
-                "deadline.overdue", *where, **said, span=overdue_span(n), start_header=c.start_header,
+                "deadline.overdue", *where, **said, span=overdue_words(c.rule, c.due, ctx.today, ctx.calendar),
+                start_header=c.start_header,
                 start=fmt_moment(c.start), today=fmt_moment(ctx.today), stop_header=c.stop_header))
         elif c.stop is not None and is_late(c.rule, c.due, c.stop):
             findings.append(Finding.of(
@@ -135,7 +209,8 @@ def overdue_cases(ctx) -> list[dict]:
         dept, person = _who(c.value(c.binding.dept)), _who(c.value(c.binding.person))
         groups[(dept, person)].append({
             "case_no": c.case_no, "register": c.register, "register_title": c.register_title,
-            "sheet": c.sheet.name, "row": c.record.row, "rule": c.rule.id, "rule_title": c.rule.title,
+            "sheet": c.sheet.name, "row": c.record.row, "rule": c.rule.id, "ref": c.binding.ref,
+            "rule_title": c.rule.title,
             "source": c.rule.source, "start": c.start, "due": c.due,
             "days_overdue": _overdue_days(c, ctx.today, ctx.calendar),
             "calendar_days_overdue": (day_of(ctx.today) - c.due.date()).days,

@@ -86,6 +86,8 @@ CATALOGUE: tuple[FindingCode, ...] = (
        "a case closed after its due moment"),
     _C("deadline.calendar", ERROR, _DEADLINE_RULES, "{reason}（本表第 {rows} 行的期限因此未能检查）",
        "the working-day calendar does not cover the dates, so the deadlines could not be checked"),
+    _C("deadline.unchecked", WARNING, _DEADLINE_RULES, "以下期限未检查：{clocks}",
+       "clocks whose columns the company does not keep (a column missing, or an optional one left empty)"),
     # ---------------------------------------------------------------- penalties (RULES.md §5)
     _C("penalty.calendar", ERROR, "P1", "{case}：{reason}",
        "the calendar does not cover a late case, so its days late could not be fined"),
