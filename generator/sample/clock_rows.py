@@ -16,6 +16,7 @@ from generator.sample.base import END, SEED
 
 RINGS = (("一环路以内", "ticket.ring1.onsite"), ("二环路以内", "ticket.ring2.onsite"),
          ("三环路以内", "ticket.ring3.onsite"), ("邻近市县", "ticket.nearby.onsite"))
+SEVERITY = {"一级": "重大故障", "二级": "常规故障", "三级": "常规故障", "四级": "轻微故障"}   # 000 ch.2 §5.2 by level
 LATE_TICKET_VERIFY = dt.date(2026, 2, 2)      # the first completed ticket from here is verified late
 LATE_BOOKING = dt.date(2025, 11, 3)           # the first return from here is booked in late
 
@@ -56,6 +57,7 @@ class ClockRows:
                 t["analysed"] = self.hours_after(filled, 0.2, 1.8)
             if t["service_type"] in ("技术支持", "质量信息"):
                 t["planned"] = self.hours_after(filled, 0.5, 3.5)
+            t["severity"] = SEVERITY[t["level"]]
             if t["onsite"] == "是":
                 t["travel_requested"] = self.hours_after(filled, 0.1, 1.5)
                 t["dispatched"] = got + dt.timedelta(minutes=rng.randint(3, 20))
@@ -188,6 +190,23 @@ class ClockRows:
                          "handler": self.staff_in("客服专员")[2]["name"]})
         for r in rows:
             r["arrived"] = r["arrived"] if r["arrived"] <= END else None
+        return rows
+
+    def outlet_reports(self) -> list[dict]:
+        """Information from service outlets: fed back within a working day, the two major
+        accidents telephoned in within the hour (D10, 001 §9 六/七)."""
+        rng = self.clock_rng()
+        outlets = ("徐州服务网点", "合肥服务网点", "郑州服务网点", "长沙服务网点")
+        rows = []
+        for i, d in enumerate(self.workdays[5::23]):
+            got = dt.datetime.combine(d, dt.time(rng.randint(9, 16), rng.randint(0, 59)))
+            major = i in (3, 9)
+            fed = self._in_time("outlet.feedback", got, got + dt.timedelta(hours=rng.randint(2, 30)))
+            cust = rng.choice(self.domestic)
+            rows.append({"outlet": rng.choice(outlets), "received": got, "kind": "重大事故" if major else "一般信息",
+                         "customer": cust["name"], "content": "充电站火情，设备烧毁" if major else "客户报修已上门处理",
+                         "phoned": got + dt.timedelta(minutes=rng.randint(10, 50)) if major else None,
+                         "fed_back": by_end(fed)})
         return rows
 
     def recalls(self) -> list[dict]:

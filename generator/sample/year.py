@@ -236,7 +236,7 @@ def sample_data(policy: dict) -> dict[str, dict[str, list[dict]]]:
     s.complaint_clocks(data["complaints"]["complaints"])
     s.return_clocks(data["materials"]["returns"])
     data["tickets"].update(calls=s.calls(), contracts=s.contracts(), pickups=s.pickups(tickets),
-                           backorders=s.backorders(tickets))
+                           backorders=s.backorders(tickets), outlet_reports=s.outlet_reports())
     data["complaints"]["recalls"] = s.recalls()
     data["training"]["plans"] = s.training_plans()
     return _complete(data)
