@@ -12,6 +12,7 @@ import yaml
 
 from generator.assess.checks import RunContext
 from generator.assess.clocks import check_deadlines, overdue_cases, unchecked_clocks
+from generator.assess.ledger import penalty_ledger
 from generator.config.policy import default_policy
 from generator.config.register_specs import load_specs
 from generator.registers.read import Record, Register, Table
@@ -119,3 +120,17 @@ def test_remind_lists_the_new_clocks_with_their_rule_id():
     (case,) = group["cases"]
     assert (group["person"], case["ref"], case["rule"], case["calendar_days_overdue"]) == (
         "王五", "D14", "contract.expiry_notice", 5)
+
+
+def test_p1_fines_a_late_department_answer_like_a_late_reply():
+    """001 §14 4.5 1) "客服及投诉处理人应严格按照时间要求积极处理…每拖延1天，给以相关责任人50元处罚":
+    transferred Friday 10-09, answer due Tuesday 10-13 (10-10, 10-12, 10-13), answered Thursday 10-15."""
+    rows = [{"complaint_no": "261009001", "received": dt.date(2026, 10, 9), "category": "建议", "owner": "张三",
+             "transferred": dt.date(2026, 10, 9), "dept_answered": dt.date(2026, 10, 15),
+             "replied": dt.date(2026, 10, 15)}]
+    ctx = context("complaints", "complaints", rows)
+    ledger = penalty_ledger(ctx.registers, ctx.policy, "2026-10", ctx.calendar)
+    (person,) = ledger["people"]
+    (item,) = person["items"]
+    assert (person["person"], item["rule"], str(item["amount"])) == ("张三", "P1", "100.00")
+    assert "部门答复超期 2 个工作日 × 50 元" in item["explanation"]
