@@ -124,33 +124,56 @@ def _unkept(table, rules: dict[str, Rule]) -> list[tuple]:
     sheet, out = table.spec, []
     if not table.records:
         return out
+    core = {k for b in sheet.deadlines if not b.optional for k in _keys(b)}   # columns every company keeps
     for b in sheet.deadlines:
         if b.rule not in rules or b.stop is None:
             continue
-        keys = [b.start, b.stop, *b.also_stop, *(k for k, _ in b.when)]
+        keys = [b.start, b.stop, *(k for k, _ in b.when)]   # a missing also_stop column just never stops it
         missing = [k for k in keys if table.columns and sheet.has(k) and k not in table.columns]
         if not missing and b.optional:
-            missing = [k for k in (b.start, *(k for k, _ in b.when)) if _empty(table, k)]
-            if all(_empty(table, k) for k in (b.stop, *b.also_stop)):
+            missing = [k for k in (b.start, *(k for k, _ in b.when)) if k not in core and _empty(table, k)]
+            if b.stop not in core and all(_empty(table, k) for k in (b.stop, *b.also_stop)):
                 missing.append(b.stop)
         if missing:
             out.append((b, missing))
     return out
 
 
+def _keys(b) -> tuple[str, ...]:
+    return (b.start, b.stop, *b.also_stop, *(k for k, _ in b.when))
+
+
 def _empty(table, key: str) -> bool:
     return all(r.values.get(key) in (None, "") for r in table.records)
 
 
+def _held_up(ctx, table, binding, rule: Rule, unkept: list[str]) -> bool:
+    """Would the clock already be past due on some row, had the company kept its columns?
+    (Until then nothing goes unchecked: a new register is not told about every optional column.)"""
+    for rec in table.records:
+        v = rec.values
+        if not all(v.get(k) in want if isinstance(want, tuple) else v.get(k) == want
+                   for k, want in binding.when if k not in unkept):
+            continue
+        start = _start(binding, v.get(binding.start))
+        try:
+            if start is not None and is_overdue(due_moment(rule, start, ctx.calendar), ctx.today):
+                return True
+        except UserError:
+            continue   # the calendar finding says so
+    return False
+
+
 def unchecked_clocks(ctx) -> list[Finding]:
-    """One finding per sheet naming the clocks left unchecked because their columns are not kept."""
+    """One finding per sheet naming the clocks left unchecked because their columns are not kept
+    (only clocks that would already be past due on some row)."""
     rules = rules_from(ctx.policy)
     out = []
     for reg in ctx.registers.values():
         for table in reg.tables.values():
             sheet = table.spec
             said = [f"{b.ref} {b.rule}（{'、'.join(f'「{_header(sheet, k)}」' for k in dict.fromkeys(keys))}未填写）"
-                    for b, keys in _unkept(table, rules)]
+                    for b, keys in _unkept(table, rules) if _held_up(ctx, table, b, rules[b.rule], keys)]
             if said:
                 out.append(Finding.of("deadline.unchecked", reg.spec.id, sheet.name, clocks="；".join(said)))
     return out

@@ -104,6 +104,7 @@ class ClockRows:
             c["reported"] = reported if reported <= END else None
             if c["replied"] is None:
                 continue
+            c["result_returned"] = c["replied"]
             synth = c["replied"] + dt.timedelta(days=rng.randint(0, 1))
             c["synthesized"] = synth if synth <= END else None
             c["implemented"] = c["repair_delivery"] if quality else c["replied"]
