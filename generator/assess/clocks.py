@@ -207,8 +207,8 @@ def check_deadlines(ctx) -> list[Finding]:
         if c.stop is None and is_overdue(c.due, ctx.today):
             findings.append(Finding.of(
                 "deadline.overdue", *where, **said, span=overdue_words(c.rule, c.due, ctx.today, ctx.calendar),
-                start_header=c.start_header,
-                start=fmt_moment(c.start), today=fmt_moment(ctx.today), stop_header=c.stop_header))
+                start_header=c.start_header, start=fmt_moment(c.start), today=fmt_moment(ctx.today),
+                stop_header=c.stop_header))
         elif c.stop is not None and is_late(c.rule, c.due, c.stop):
             findings.append(Finding.of(
                 "deadline.late", *where, value=c.stop.isoformat(), **said,
@@ -221,7 +221,8 @@ def overdue_cases(ctx) -> list[dict]:
 
     Returns ``[{"dept", "person", "cases": [case, ...]}, ...]`` sorted by dept then person
     (unassigned last); each case is ``{case_no, register, register_title, sheet, row, rule,
-    rule_title, source, start, due, days_overdue (working days), calendar_days_overdue}``
+    ref (catalogue rule, D1–D19), rule_title, source, start, due, days_overdue (working days),
+    calendar_days_overdue}``
     with the most overdue first. Rows the calendar cannot count are left out (check reports them).
     """
     clocks, _ = register_clocks(ctx, rules_from(ctx.policy))
@@ -233,8 +234,7 @@ def overdue_cases(ctx) -> list[dict]:
         groups[(dept, person)].append({
             "case_no": c.case_no, "register": c.register, "register_title": c.register_title,
             "sheet": c.sheet.name, "row": c.record.row, "rule": c.rule.id, "ref": c.binding.ref,
-            "rule_title": c.rule.title,
-            "source": c.rule.source, "start": c.start, "due": c.due,
+            "rule_title": c.rule.title, "source": c.rule.source, "start": c.start, "due": c.due,
             "days_overdue": _overdue_days(c, ctx.today, ctx.calendar),
             "calendar_days_overdue": (day_of(ctx.today) - c.due.date()).days,
         })
