@@ -4,15 +4,18 @@ the policy's precedence between seeds."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
 
 import pytest
 import yaml
+from typer.testing import CliRunner
 
 from generator.assess.checks import RunContext
 from generator.assess.clocks import check_deadlines, overdue_cases, unchecked_clocks
 from generator.assess.ledger import penalty_ledger
+from generator.cli import app
 from generator.config.policy import default_policy
 from generator.config.register_specs import load_specs
 from generator.registers.read import Record, Register, Table
@@ -138,3 +141,15 @@ def test_p1_fines_a_late_department_answer_like_a_late_reply():
     (item,) = person["items"]
     assert (person["person"], item["rule"], str(item["amount"])) == ("张三", "P1", "100.00")
     assert "部门答复超期 2 个工作日 × 50 元" in item["explanation"]
+
+
+def test_check_and_remind_on_the_sample_year_name_the_rule(sample_dir_session):
+    """The planted D14 case of the sample year through the commands (read only: no --out)."""
+    runner = CliRunner()
+    result = runner.invoke(app, ["check", str(sample_dir_session), "--today", "2026-06-30", "--json"])
+    messages = [f["message"] for f in json.loads(result.stdout)["findings"] if f["code"].startswith("deadline.")]
+    assert any("（D14 contract.expiry_notice：" in m and "已超期 10 天" in m for m in messages)
+    assert any("（D12 training.plan：" in m and "晚了 4 天" in m for m in messages)
+    result = runner.invoke(app, ["remind", str(sample_dir_session), "--today", "2026-06-30", "--json"])
+    cases = [c for g in json.loads(result.stdout)["groups"] for c in g["cases"]]
+    assert [(c["ref"], c["rule"], c["sheet"]) for c in cases] == [("D14", "contract.expiry_notice", "保养合同")]
