@@ -49,7 +49,8 @@ class Record:
 class Table:
     spec: SheetSpec
     records: list[Record] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)   # about cells
+    notes: list[Finding] = field(default_factory=list)      # about the sheet: headers, columns not found
     header_row: int = 1
     columns: dict[str, int] = field(default_factory=dict)  # column key -> 1-based column index
     scan: SheetScan = field(default_factory=SheetScan, repr=False)
@@ -77,7 +78,7 @@ class Register:
 
     @property
     def findings(self) -> list[Finding]:
-        return [f for t in self.tables.values() for f in t.findings]
+        return [f for t in self.tables.values() for f in t.notes + t.findings]
 
 
 def workbook_path(directory: Path, spec: RegisterSpec) -> Path:
@@ -140,7 +141,7 @@ def _find_header(rows: list[list], sheet: SheetSpec) -> tuple[int, dict[str, int
                 key = names.get(_header_key(cell) if names is exact else _loose_key(cell))
                 if key and key not in found and j not in found.values():
                     found[key] = j
-                    if str(cell).strip().rstrip("*＊").strip() not in texts:
+                    if str(cell).strip().strip("*＊").strip() not in texts:
                         decorated[key] = str(cell)
         if len(found) > len(best[1]):
             best = (i, found, decorated)
@@ -179,7 +180,7 @@ def read_table(book: calamine.CalamineWorkbook, path: Path, reg: RegisterSpec, s
             f"（表头应在前 {HEADER_SCAN_ROWS} 行内）"
         )
     table = Table(spec=sheet, header_row=h + 1, columns={k: j + 1 for k, j in cols.items()}, scan=scan)
-    table.findings += _header_findings(reg, sheet, h + 1, cols, decorated, scan)
+    table.notes += _header_findings(reg, sheet, h + 1, cols, decorated, scan)
     present = [(c, cols[c.key]) for c in sheet.columns if c.key in cols]
     absent = {c.key: None for c in sheet.columns if c.key not in cols}
     for i in range(h + 1, len(rows)):
