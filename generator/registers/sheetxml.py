@@ -25,7 +25,7 @@ _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
        "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
 _REF = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})(\d+)"')
-_WIDE_REF = re.compile(rb'<c\b[^>]*?\br="([A-Z]{2,3})\d+"')
+_WIDE_REF = re.compile(rb'r="([A-Z]{2,3})[0-9]')     # a literal prefix: one fast pass
 _LAST_ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 _ERROR_CELL = re.compile(rb'<c\b[^>]*?\bt="e"[^>]*>(?:(?!</c>).)*?<v>([^<]*)</v>', re.S)
 _CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*?(?:/>|>.*?</c>)', re.S)
@@ -59,7 +59,7 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
 
 def _extent(xml: bytes) -> int:
     rows = [int(m.group(1)) for m in _LAST_ROW.finditer(xml[-4096:])] or [0]
-    wide = [col_index(m.group(1)) for m in _WIDE_REF.finditer(xml)]
+    wide = [col_index(c) for c in set(_WIDE_REF.findall(xml))]
     return max(rows[-1], _last_ref_row(xml)) * max([26] + wide)
 
 
