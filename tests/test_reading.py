@@ -168,3 +168,15 @@ def test_check_names_every_register_it_did_not_find(tmp_path, removed, effect):
     said = {f.register: f.message for f in run_checks(ctx) if f.code == "read.missing_register"}
     assert set(said) == {"master", "tickets", "materials", "surveys", "training"}
     assert removed in said[removed.split(".")[0]] and effect in said[removed.split(".")[0]]
+
+
+def test_the_penalty_ledger_says_which_rows_it_left_out(tmp_path):
+    from generator.assess.ledger import penalty_ledger
+
+    complaints(tmp_path, [_row(1, replied="#N/A"), _row(2)])
+    ctx = _ctx(tmp_path)
+    ledger = penalty_ledger(ctx.registers, ctx.policy, (2026, 3), ctx.calendar)
+    said = [f for f in ledger["findings"] if f["code"] == "deadline.unreadable"]
+    assert len(said) == 1 and "第 2 行" in said[0]["message"] and "未计罚" in said[0]["message"]
+    fined = str([p["items"] for p in ledger["people"]])
+    assert "260302002" in fined and "260302001" not in fined      # the open case is fined, the unreadable not
