@@ -37,8 +37,8 @@ console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-# Commands whose --out is a folder (every other --out is a file).
-OUT_FOLDERS = {"render", "remind"}
+# Commands whose --out (demo: its OUT argument) is a folder; every other --out is a file.
+OUT_FOLDERS = {"render", "remind", "demo"}
 LOG_DIR_ENV = "AFTERSALES_LOG_DIR"
 
 
