@@ -146,3 +146,16 @@ def test_caches_go_beside_the_output_when_the_registers_are_read_only(tmp_path, 
     with pytest.raises(UserError) as e:
         outpath.require_writable(tmp_path / "registers", "登记受控副本的分发记录")
     assert "只读" in e.value.message and "registers" in e.value.message
+
+
+@pytest.mark.parametrize("argv, code, said", [
+    (["check", "--bogus", "--json"], "usage", "--bogus"),
+    (["check", "/no/such/folder", "--json"], "user", "找不到台账目录"),
+])
+def test_json_errors_are_json_on_stdout_with_a_code(monkeypatch, capsys, argv, code, said):
+    monkeypatch.setattr(sys, "argv", ["aftersales"] + argv)
+    with pytest.raises(SystemExit) as e:
+        main()
+    out = capsys.readouterr().out
+    error = json.loads(out)["error"]
+    assert e.value.code == 2 == error["exit_code"] and error["code"] == code and said in error["message"]

@@ -25,7 +25,7 @@ from generator.cli import (
     registers,
     report,
 )
-from generator.cli.common import internal_error
+from generator.cli.common import internal_error, is_cli_exception, print_json
 
 app = typer.Typer(
     name="aftersales",
@@ -68,9 +68,25 @@ def _console_never_fails() -> None:
             stream.reconfigure(errors="replace")
 
 
+def _run_for_json() -> int:
+    """With --json a usage error (unknown option, bad value) is JSON on stdout too; typer
+    would print it as text on stderr."""
+    try:
+        rv = app(standalone_mode=False)
+    except Exception as e:
+        if not is_cli_exception(e) or not hasattr(e, "format_message"):
+            raise
+        code = getattr(e, "exit_code", 2)
+        print_json({"error": {"code": "usage", "message": e.format_message(), "exit_code": code}})
+        return code
+    return rv if isinstance(rv, int) else 0
+
+
 def main():
     _console_never_fails()
     try:
+        if "--json" in sys.argv[1:]:
+            sys.exit(_run_for_json())
         app()
     except KeyboardInterrupt:
         sys.stderr.write("已中断\n")

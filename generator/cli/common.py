@@ -80,13 +80,14 @@ def user_errors():
         _check_out_option()
         yield
     except Exception as e:
-        if _is_cli_exception(e):
+        if is_cli_exception(e):
             raise  # typer's own: an exit code, a usage error
         code, message, error_code = error_exit(e)
         fail(message, code, error_code=error_code)
 
 
-def _is_cli_exception(e: BaseException) -> bool:
+def is_cli_exception(e: BaseException) -> bool:
+    """typer's (or click's) own exceptions: an exit code, a usage error."""
     return type(e).__module__.split(".")[0] in ("typer", "click")
 
 
