@@ -121,7 +121,7 @@ def _open(path: Path, sheets=()) -> tuple[calamine.CalamineWorkbook, dict[str, S
             return calamine.CalamineWorkbook.from_filelike(io.BytesIO(trimmed)), scans
         return calamine.CalamineWorkbook.from_path(str(path)), scans
     except OSError as e:
-        raise UserError(f"{path}：无法读取文件（{e.strerror or e}）") from None
+        raise UserError.from_os(e, path) from None
     except Exception as e:  # calamine and zipfile raise several types for broken archives
         raise UserError(f"{path}：文件已损坏，无法读取（{e}）") from None
 
