@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -159,6 +160,18 @@ def test_a_stray_value_at_xfd1048576_is_left_unread_and_named(tmp_path):
     assert [r.row for r in reg.tables["complaints"].records] == [2]
     far = [f for f in reg.findings if f.code == "read.far_cells"]
     assert len(far) == 1 and "XFD1048576" in far[0].message
+
+
+def test_a_stray_value_in_a_register_the_tool_made_is_left_unread(empty_dir_session, tmp_path):
+    """The tool's own sheets carry validations and formatting after the cells: the last row
+    is found all the same (calamine would otherwise abort the process)."""
+    folder = tmp_path / "registers"
+    folder.mkdir()
+    shutil.copy(empty_dir_session / "complaints.xlsx", folder)
+    _patch_sheet(folder / "complaints.xlsx", _stray)
+    assert (folder / "complaints.xlsx").stat().st_size < 1_000_000
+    reg = read_register(folder, "complaints")
+    assert [f.code for f in reg.findings] == ["read.far_cells"]
 
 
 @pytest.mark.parametrize("removed, effect", [("master.xlsx", "国家法定节假日"), ("training.xlsx", "本台账未检查")])

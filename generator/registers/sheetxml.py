@@ -58,14 +58,15 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
 
 
 def _extent(xml: bytes) -> int:
-    rows = [int(m.group(1)) for m in _LAST_ROW.finditer(xml[-4096:])] or [0]
+    """Rows x columns of the rectangle calamine would allocate: the last row (rows are in
+    order, so it is near the end of sheetData) times the widest column seen anywhere."""
+    end = xml.rfind(b"</sheetData>")
+    end = len(xml) if end < 0 else end
+    tail = xml[max(0, end - 65536):end]
+    rows = [int(r) for r in _LAST_ROW.findall(tail)] or [int(r) for r in _LAST_ROW.findall(xml[:end])] or [0]
+    cells = [int(m.group(2)) for m in _REF.finditer(tail[-4096:])] or [0]
     wide = [col_index(c) for c in set(_WIDE_REF.findall(xml))]
-    return max(rows[-1], _last_ref_row(xml)) * max([26] + wide)
-
-
-def _last_ref_row(xml: bytes) -> int:
-    tail = list(_REF.finditer(xml[-4096:]))
-    return int(tail[-1].group(2)) if tail else 0
+    return max(rows[-1], cells[-1]) * max([26] + wide)
 
 
 def _bound(values: list[int], gap: int) -> int:
