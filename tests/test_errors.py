@@ -159,3 +159,17 @@ def test_json_errors_are_json_on_stdout_with_a_code(monkeypatch, capsys, argv, c
     out = capsys.readouterr().out
     error = json.loads(out)["error"]
     assert e.value.code == 2 == error["exit_code"] and error["code"] == code and said in error["message"]
+
+
+def test_disk_full_while_saving_out_names_it_and_leaves_nothing(empty_dir_session, tmp_path, monkeypatch):
+    import openpyxl
+
+    def half_save(self, filename):
+        Path(filename).write_bytes(b"PK\x03\x04half")
+        raise OSError(errno.ENOSPC, "No space left on device", str(filename))
+
+    monkeypatch.setattr(openpyxl.Workbook, "save", half_save)
+    out = tmp_path / "out" / "罚扣.xlsx"
+    r = runner.invoke(app, ["penalties", str(empty_dir_session), "--month", "2026-03", "--out", str(out)])
+    assert r.exit_code == 2 and "磁盘空间不足" in r.output and str(out) in r.output.replace("\n", "")
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]

@@ -37,7 +37,7 @@ _OS_ERRORS = {
     errno.ENOSPC: ("file.disk_full", "磁盘空间不足，无法写入 {path}：请清理磁盘或换一个位置后重试（未写完的文件已删除）"),
     errno.EDQUOT: ("file.disk_full", "磁盘配额已用完，无法写入 {path}：请清理空间或换一个位置后重试"),
     errno.ENAMETOOLONG: ("file.name_too_long", "路径太长，无法使用 {path}：请换一个较短的文件夹或文件名"),
-    errno.ENOENT: ("file.not_found", "找不到 {path}"),
+    errno.ENOENT: ("file.not_found", "找不到 {path}（或它所在的文件夹）"),
     errno.ENOTDIR: ("file.not_a_folder", "{path} 的上级不是文件夹"),
     errno.EISDIR: ("file.is_a_folder", "{path} 是一个文件夹，这里需要文件名"),
     errno.EEXIST: ("file.exists", "{path} 已存在"),

@@ -35,8 +35,8 @@ def writable_dir(folder: Path) -> bool:
 
 
 def check_out(path, *, folder: bool = False) -> Path:
-    """Check an output path before the work: its folder exists or can be made, and can be
-    written; an existing file can be replaced. Raises UserError naming the path."""
+    """Check an output path before the work: its folder is made if missing and can be written;
+    an existing file can be replaced. Raises UserError naming the path."""
     path = Path(path)
     try:
         os.fspath(path.resolve())
@@ -51,7 +51,8 @@ def check_out(path, *, folder: bool = False) -> Path:
         base = _nearest_existing(path.parent)
         if not base.is_dir():
             raise UserError(f"--out {path}：{base} 不是文件夹")
-        _probe(base)
+        path.parent.mkdir(parents=True, exist_ok=True)   # the output's folder, made before the work
+        _probe(path.parent)
         if path.exists() and not os.access(path, os.W_OK):
             raise UserError(f"--out {path} 是只读文件，无法覆盖：请去掉只读属性或换一个文件名")
         return path
