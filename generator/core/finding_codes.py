@@ -97,7 +97,7 @@ CATALOGUE: tuple[FindingCode, ...] = (
        "a case closed after its due moment"),
     _C("deadline.calendar", ERROR, _DEADLINE_RULES, "{reason}（本表第 {rows} 行的期限因此未能检查）",
        "the working-day calendar does not cover the dates, so the deadlines could not be checked"),
-    _C("deadline.no_column", ERROR, _DEADLINE_RULES, "找不到列「{header}」，{what}未检查（也未计罚）",
+    _C("deadline.no_column", WARNING, _DEADLINE_RULES, "找不到列「{header}」，{what}未检查（也未计罚）",
        "a deadline whose start or stop column is missing is not evaluated"),
     _C("deadline.unreadable", ERROR, _DEADLINE_RULES,
        "{what}：第 {rows} 行的{headers}无法读取，这些行的期限未检查（也未计罚）",
