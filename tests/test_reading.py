@@ -193,3 +193,13 @@ def test_the_penalty_ledger_says_which_rows_it_left_out(tmp_path):
     assert len(said) == 1 and "第 2 行" in said[0]["message"] and "未计罚" in said[0]["message"]
     fined = str([p["items"] for p in ledger["people"]])
     assert "260302002" in fined and "260302001" not in fined      # the open case is fined, the unreadable not
+
+
+def test_a_two_row_header_without_merges_is_read(tmp_path):
+    top = ["投诉编号", "受理日期", "受理渠道", "客户名称", "投诉类别", "投诉内容", "国内国外", "责任人", "回复"]
+    sub = [None, None, None, None, None, None, None, None, "日期"]
+    complaints(tmp_path, [_row(1, replied="2026-03-03")], header_rows=[top, sub])
+    reg = read_register(tmp_path, "complaints")
+    table = reg.tables["complaints"]
+    assert table.header_row == 2 and table.records[0]["replied"] == dt.date(2026, 3, 3)
+    assert "read.header" not in [f.code for f in reg.findings]     # 回复 over 日期 is the header itself

@@ -128,24 +128,36 @@ def _open(path: Path, sheets=()) -> tuple[calamine.CalamineWorkbook, dict[str, S
 
 def _find_header(rows: list[list], sheet: SheetSpec) -> tuple[int, dict[str, int], dict[str, str]]:
     """0-based header row index, column key -> 0-based index, and column key -> the decorated
-    header text it was matched by; by best match of headers (exact names before loose ones)."""
+    header text it was matched by; by best match of headers (exact names before loose ones).
+    A header row may lean on the row above it (a two-row header): a cell left blank takes the
+    text above it, and text split over the two rows ("回复" over "日期") is read as one."""
     exact = {_header_key(h): c.key for c in sheet.columns for h in c.headers}
     loose = {_loose_key(h): c.key for c in sheet.columns for h in c.headers}
     texts = {h.strip() for c in sheet.columns for h in c.headers}
     best: tuple[int, dict, dict] = (-1, {}, {})
     for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        above = rows[i - 1] if i > 0 else []
         found: dict[str, int] = {}
         decorated: dict[str, str] = {}
-        for names in (exact, loose):
+        for names, key_of in ((exact, _header_key), (loose, _loose_key)):
             for j, cell in enumerate(row):
-                key = names.get(_header_key(cell) if names is exact else _loose_key(cell))
-                if key and key not in found and j not in found.values():
-                    found[key] = j
-                    if str(cell).strip().strip("*＊").strip() not in texts:
-                        decorated[key] = str(cell)
+                for text in _header_texts(cell, above[j] if j < len(above) else None):
+                    key = names.get(key_of(text))
+                    if key and key not in found and j not in found.values():
+                        found[key] = j
+                        if text.strip().strip("*＊").strip() not in texts:
+                            decorated[key] = text
         if len(found) > len(best[1]):
             best = (i, found, decorated)
     return best
+
+
+def _header_texts(cell, above) -> list[str]:
+    """What a header cell may mean: itself, itself under the cell above, or the cell above."""
+    blank, blank_above = normalize.is_blank(cell), normalize.is_blank(above)
+    if blank:
+        return [] if blank_above else [str(above)]
+    return [str(cell)] + ([] if blank_above else [f"{above}{cell}"])
 
 
 def _fill_merged(rows: list[list], merged) -> None:
