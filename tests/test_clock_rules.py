@@ -8,6 +8,7 @@ import json
 import re
 from pathlib import Path
 
+import openpyxl
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -18,11 +19,12 @@ from generator.assess.ledger import penalty_ledger
 from generator.cli import app
 from generator.config.policy import default_policy
 from generator.config.register_specs import load_specs
-from generator.registers.read import Record, Register, Table
+from generator.registers.read import Record, Register, Table, read_register
 
 TABLE = yaml.safe_load((Path(__file__).parent / "cases" / "clock_rules.yaml").read_text(encoding="utf-8"))
 SPECS = load_specs()
 RULE = re.compile(r"（(D\d+ [\w.]+)：")
+RULE_ONLY = re.compile(r"（(D\d+ [\w.]+)）")
 
 
 def typed(sheet, values: dict) -> dict:
@@ -115,10 +117,13 @@ def test_a_column_missing_from_the_workbook_leaves_its_clock_unchecked():
     sheet = SPECS["complaints"].sheet("complaints")
     present = {c.key: i for i, c in enumerate(sheet.columns, start=1) if c.key != "dept_answered"}
     ctx = context("complaints", "complaints", rows, columns=present)
-    rules = {RULE.search(f.message).group(1) for f in check_deadlines(ctx)}
-    assert rules == {"D7 complaint.reply"}            # not D7 complaint.dept_answer: no 部门答复日期 column
-    (line,) = unchecked_clocks(ctx)
-    assert "D7 complaint.dept_answer（「部门答复日期」未填写）" in line.message
+    found = check_deadlines(ctx)
+    assert {RULE.search(f.message).group(1) for f in found if f.code == "deadline.overdue"} == {"D7 complaint.reply"}
+    lost = [f for f in found if f.code == "deadline.no_column"]   # said once per clock, with its rule id
+    assert {RULE_ONLY.search(f.message).group(1) for f in lost} == {
+        "D7 complaint.dept_answer", "D6 complaint.internal", "D6 complaint.service_opinion"}
+    assert {f.column for f in lost} == {"部门答复日期"}
+    assert unchecked_clocks(ctx) == []
 
 
 def test_remind_lists_the_new_clocks_with_their_rule_id():
@@ -153,3 +158,12 @@ def test_check_and_remind_on_the_sample_year_name_the_rule(sample_dir_session):
     result = runner.invoke(app, ["remind", str(sample_dir_session), "--today", "2026-06-30", "--json"])
     cases = [c for g in json.loads(result.stdout)["groups"] for c in g["cases"]]
     assert [(c["ref"], c["rule"], c["sheet"]) for c in cases] == [("D14", "contract.expiry_notice", "保养合同")]
+
+
+def test_a_workbook_made_before_the_clock_sheets_still_reads(empty_registers):
+    path = empty_registers / "complaints.xlsx"
+    wb = openpyxl.load_workbook(path)
+    del wb["召回登记"]
+    wb.save(path)
+    reg = read_register(empty_registers, "complaints")
+    assert reg.tables["recalls"].records == [] and reg.tables["complaints"].records == []

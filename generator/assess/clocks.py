@@ -47,23 +47,44 @@ class Clock:
 
 
 def register_clocks(ctx, rules: dict[str, Rule]) -> tuple[list[Clock], list[Finding]]:
-    """Every clock that runs on a record, plus findings for rows the calendar cannot count.
+    """Every clock that runs on a record, plus findings for what could not be evaluated.
 
     A binding whose rule the company removed from its policy is switched off; a binding
-    without a stop column can never close and is left to the status column; a clock the
-    company does not keep the columns for is left out (``unchecked_clocks`` says which).
-    On one row, a rule that ``overrides`` another replaces it (the more specific rule wins).
+    without a stop column can never close and is left to the status column. A binding whose
+    start or stop column is not in the sheet is not evaluated (said once); a row whose start or
+    stop cell could not be read (``Record.unread``) is left out, never taken as still open;
+    a row the calendar cannot count (a typo year) is left out. Each is said once per sheet. An
+    optional clock whose columns the company leaves empty is left out (``unchecked_clocks``
+    says which). On one row, a rule that ``overrides`` another replaces it (the more specific
+    rule wins).
     """
     clocks: list[Clock] = []
+    problems: list[Finding] = []
     blocked: dict[tuple, list[int]] = defaultdict(list)
+    unreadable: dict[tuple, list[int]] = defaultdict(list)
     for reg in ctx.registers.values():
         for table in reg.tables.values():
             sheet = table.spec
             skipped = {b for b, _ in _unkept(table, rules)}
-            bound = [(b, rules[b.rule]) for b in sheet.deadlines
-                     if b.rule in rules and b.stop is not None and b not in skipped]
+            bound = []
+            for binding in sheet.deadlines:
+                rule = rules.get(binding.rule)
+                if rule is None or binding.stop is None or binding in skipped:
+                    continue
+                lost = [_header(sheet, k) for k in (binding.start, binding.stop) if k not in table.columns]
+                if table.columns and lost:
+                    problems.append(Finding.of("deadline.no_column", reg.spec.id, sheet.name, None, lost[0],
+                                               header="、".join(lost), what=_rule_text(binding, rule)))
+                    continue
+                bound.append((binding, rule))
             for rec in table.records:
                 for binding, rule in _on_row(bound, rec.values):
+                    bad = [_header(sheet, k) for k in (binding.start, binding.stop, *binding.also_stop)
+                           if k in rec.unread]
+                    if bad:
+                        what = _rule_text(binding, rule)
+                        unreadable[(reg.spec.id, sheet.name, what, "、".join(bad))].append(rec.row)
+                        continue
                     try:
                         clock = _clock(ctx, reg, table, rec, binding, rule)
                     except UserError as e:
@@ -71,9 +92,14 @@ def register_clocks(ctx, rules: dict[str, Rule]) -> tuple[list[Clock], list[Find
                         continue
                     if clock is not None:
                         clocks.append(clock)
-    problems = [
+    problems += [
         Finding.of("deadline.calendar", register, sheet, reason=message, rows=_rows(rows))
         for (register, sheet, message), rows in blocked.items()
+    ]
+    problems += [
+        Finding.of("deadline.unreadable", register, sheet, min(rows), cols.split("、")[0], what=what,
+                   rows=_rows(rows), headers=cols)
+        for (register, sheet, what, cols), rows in unreadable.items()
     ]
     return clocks, problems
 
@@ -113,27 +139,24 @@ def _clock(ctx, reg, table, rec, binding, rule) -> Clock | None:
     if stop is False:
         return None
     due = due_moment(rule, start, ctx.calendar)
-    ctx.calendar.is_working(ctx.today if stop is None else stop)  # later counted up to it
+    ctx.calendar.working_days_between(start, ctx.today if stop is None else stop)  # counted later
     return Clock(reg.spec.id, reg.spec.title, sheet, rec, binding, rule, start, stop, due,
                  _header(sheet, binding.start), _header(sheet, stop_key or binding.stop))
 
 
 def _unkept(table, rules: dict[str, Rule]) -> list[tuple]:
-    """(binding, column keys) of the clocks a company does not keep the columns for: a column
-    missing from the sheet, or, for an optional clock, a column empty in every row."""
+    """(binding, column keys) of the optional clocks a company does not keep the columns for:
+    a column of its own empty in every row (a missing column is ``deadline.no_column``)."""
     sheet, out = table.spec, []
     if not table.records:
         return out
     core = {k for b in sheet.deadlines if not b.optional for k in _keys(b)}   # columns every company keeps
     for b in sheet.deadlines:
-        if b.rule not in rules or b.stop is None:
+        if b.rule not in rules or b.stop is None or not b.optional:
             continue
-        keys = [b.start, b.stop, *(k for k, _ in b.when)]   # a missing also_stop column just never stops it
-        missing = [k for k in keys if table.columns and sheet.has(k) and k not in table.columns]
-        if not missing and b.optional:
-            missing = [k for k in (b.start, *(k for k, _ in b.when)) if k not in core and _empty(table, k)]
-            if b.stop not in core and all(_empty(table, k) for k in (b.stop, *b.also_stop)):
-                missing.append(b.stop)
+        missing = [k for k in (b.start, *(k for k, _ in b.when)) if k not in core and _empty(table, k)]
+        if b.stop not in core and all(_empty(table, k) for k in (b.stop, *b.also_stop)):
+            missing.append(b.stop)
         if missing:
             out.append((b, missing))
     return out
@@ -177,6 +200,11 @@ def unchecked_clocks(ctx) -> list[Finding]:
             if said:
                 out.append(Finding.of("deadline.unchecked", reg.spec.id, sheet.name, clocks="；".join(said)))
     return out
+
+
+def _rule_text(binding, rule: Rule) -> str:
+    ref = f"{binding.ref} " if binding.ref else ""
+    return f"期限「{rule.title}」（{ref}{rule.id}）"
 
 
 def _header(sheet, key: str) -> str:

@@ -75,6 +75,7 @@ class SheetSpec:
     deadlines: tuple[DeadlineBinding, ...] = ()
     status: DeadlineBinding | None = None   # clock behind the status column
     hidden: bool = False
+    optional: bool = False           # a sheet added after registers were first made: absent, it reads as empty
 
     def column(self, key: str) -> Column:
         for c in self.columns:
