@@ -116,7 +116,7 @@ def scores_cmd(
     out: Optional[Path] = typer.Option(None, "--out", help="另存评分 xlsx（每部分一张工作表）/ write the scores here"),
 ):
     """期间评分：问卷得分与满意程度（S1/S2）、CSI（S3）、回执评价（S4）、KPI（S5）、激励得分（S6）、
-    服务目标与 GB/T 27922 等级（S7）、培训出勤与学时（S9/D12）/ scores of a period from the registers."""
+    服务目标（S7）、培训出勤与学时（S9/D12）/ scores of a period from the registers."""
     with user_errors():
         p = parse_period(period)
         registers, policy, calendar = _load(directory)
@@ -164,7 +164,6 @@ def _print_scores(r: dict) -> None:
     t = r["targets"]
     _table("S7 服务目标", ("目标", "要求", "实际", "达标", "依据"),
            [[x["name"], x["requirement"], _pct(x["actual"]), _yes(x["met"]), x["basis"]] for x in t["items"]])
-    console.print(f"GB/T 27922 评价等级（按 {t['overall_basis']} {t['overall_score']}）：{t['gbt27922_level'] or '—'}")
     _table("S9 培训出勤", ("培训编号", "日期", "主题", "应到", "实到", "请假", "旷课"),
            [[x["session_no"], x["date"], x["topic"], x["expected"], x["present"], x["leave"], x["absent"]]
             for x in r["training"]["sessions"]])
