@@ -144,9 +144,9 @@ def check_register_numbers(ctx: RunContext) -> list[Finding]:
     known, lookup = department_codes(ctx.policy, ctx.registers)
     out: list[Finding] = []
     for reg in ctx.registers.values():
-        for sheet in reg.spec.sheets:
+        for sheet in (view for s in reg.spec.sheets for view in s.numbered()):
             table = reg.tables.get(sheet.key)
-            if not getattr(sheet, "number", None) or table is None:
+            if table is None:
                 continue
             rule = numbering_rule(ctx.policy, sheet.numbering)
             out += check_numbers(

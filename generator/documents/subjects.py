@@ -74,7 +74,8 @@ def subjects(form: FormSpec, data: FormData) -> list[Subject]:
             continue
         if form.only_with and not child_records(form, form.child(form.only_with), rec, data):
             continue
-        number = value_text(rec.values.get(form.number_column)) if form.number_column else ""
+        printed = form.sheet_spec().printed_number(form.id)   # 客户抱怨处理表: the N2 form number
+        number = value_text(rec.values.get(printed)) if printed else ""
         out.append(Subject(number or f"第{rec.row}行", rec))
     return out
 

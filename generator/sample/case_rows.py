@@ -48,6 +48,7 @@ class CaseRows:
         typo = next(r for r in rows if r["received"] >= dt.date(2026, 4, 13))
         typo["closed"] = typo["closed"].replace(month=typo["closed"].month - 1)           # field.date_order
         Numberer(self.policy, "complaint").assign(rows, "complaint_no", "received")
+        Numberer(self.policy, "complaint_form").assign(rows, "form_no", "received")   # N2, monthly
         return {"complaints": rows}
 
     def complaint(self, received: dt.date) -> dict:
