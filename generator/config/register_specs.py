@@ -81,6 +81,7 @@ class SheetSpec:
     status: DeadlineBinding | None = None   # clock behind the status column
     hidden: bool = False
     more_numbers: tuple[NumberBinding, ...] = ()   # further numbered columns (N2 beside N1)
+    optional: bool = False           # a workbook without this sheet reads it as empty (sheets added later)
 
     def numbered(self) -> list["SheetSpec"]:
         """One view per numbered column, each with ``number``/``numbering``/``number_date``/

@@ -119,6 +119,8 @@ def _find_header(rows: list[list], sheet: SheetSpec) -> tuple[int, dict[str, int
 
 def read_table(book: calamine.CalamineWorkbook, path: Path, reg: RegisterSpec, sheet: SheetSpec) -> Table:
     if sheet.name not in book.sheet_names:
+        if sheet.optional:   # a workbook made before the sheet existed: nothing recorded there
+            return Table(spec=sheet)
         raise UserError(f"{path}：缺少工作表「{sheet.name}」")
     rows = book.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
     h, cols = _find_header(rows, sheet)
