@@ -1,4 +1,5 @@
-"""Scores of a period read from the registers: S1–S4, S6, S7, S9/D12 and the KPI of S5.
+"""Scores of a period read from the registers: S1–S4, S6, S7, S9/D12, the KPI of S5, and for a
+year the survey programme (S8) and the appraisal exclusions (S5/S10, in ``programme``).
 
 ``period_scores(registers, policy, period, calendar)`` returns a plain dict; every score comes
 from the pure functions in ``scores``. A period is ``2026-03``, ``2026-Q1``, ``2026-H1`` or
@@ -37,6 +38,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from generator.assess.ledger import FINDING_COLUMNS, finding_rows, table_sheet
+from generator.assess.programme import appraisal_part, programme_part
 from generator.core.errors import UserError
 from generator.core.findings import Finding
 from generator.core.money import round_to
@@ -432,8 +434,11 @@ def period_scores(registers: dict, policy: dict, period, calendar) -> dict:
         "training": _training(d),
         "kpi": _kpi(d),
     }
-    result["notes"] = d.notes
-    result["findings"] = [f.to_dict() for f in d.findings]
+    result["programme"] = programme_part(registers, policy, p)                    # S8
+    result["appraisal"] = appraisal_part(registers, policy, p, result["kpi"], result["incentive"]["overall"]["X"])
+    result["notes"] = d.notes + [x["note"] for x in (result["programme"], result["appraisal"]) if "note" in x]
+    result["findings"] = ([f.to_dict() for f in d.findings] + result["programme"].get("findings", [])
+                          + result["appraisal"].get("findings", []))
     return result
 
 

@@ -13,6 +13,7 @@ import typer
 
 from generator.cli import (
     assess,
+    compensation,
     deadlines,
     demo,
     forms,
@@ -47,6 +48,8 @@ COMMANDS = (
     ("verify", pack.verify),
     ("ahp", money.ahp),
     ("quote", money.quote),
+    ("apportion", compensation.apportion),
+    ("sanbao", compensation.sanbao),
 )
 for _name, _command in COMMANDS:
     if isinstance(_command, typer.Typer):

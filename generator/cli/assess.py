@@ -116,7 +116,7 @@ def scores_cmd(
     out: Optional[Path] = typer.Option(None, "--out", help="另存评分 xlsx（每部分一张工作表）/ write the scores here"),
 ):
     """期间评分：问卷得分与满意程度（S1/S2）、CSI（S3）、回执评价（S4）、KPI（S5）、激励得分（S6）、
-    服务目标（S7）、培训出勤与学时（S9/D12）/ scores of a period from the registers."""
+    服务目标（S7）、培训出勤与学时（S9/D12）；年度另有调查覆盖（S8）与考核结果运用（S5/S10）/ scores of a period from the registers."""
     with user_errors():
         p = parse_period(period)
         registers, policy, calendar = _load(directory)
@@ -172,9 +172,25 @@ def _print_scores(r: dict) -> None:
                   f"{r['training']['required_hours']} 小时，{len(short)} 人次不足（见 --json 或 --out）")
     _table("S5 KPI 季度得分", ("季度", "姓名", "岗位", "得分", "合格"),
            [[k["quarter"], k["person"], k["post"], k["total"], _yes(k["passed"])] for k in r["kpi"]])
+    _print_yearly(r)
     for n in r["notes"]:
         console.print(n)
     _show_findings(r["findings"])
+
+
+def _print_yearly(r: dict) -> None:
+    """S8 and S5/S10 (year periods; otherwise their notes say so)."""
+    g, a = r["programme"], r["appraisal"]
+    if g["checked"]:
+        console.print(f"S8 满意度调查：{g['rounds']} 次，覆盖 {g['surveyed']}/{g['eligible']} 个重点客户（{_pct(g['coverage']) or '—'}），"
+                      f"回收率 {_pct(g['return_rate']) or '未检查'}；要求：{g['requirements']}")
+        for n in g["notes"]:
+            console.print(n)
+    if a["checked"]:
+        console.print(f"S5/S10 考核结果运用（{a['year']} 年）：办事处{'不参与' if a['office_excluded'] else '参与'}年度绩效考核"
+                      f"（客户投诉率 {_pct(a['complaint_rate']) or '—'}）")
+        for n in a["notes"]:
+            console.print(n)
 
 
 __all__ = ["penalties_cmd", "scores_cmd"]
