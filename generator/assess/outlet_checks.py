@@ -19,7 +19,12 @@ from generator.core.errors import UserError
 from generator.core.findings import Finding
 from generator.core.periods import month_key, month_text
 from generator.core.text import num_text, value_text, yuan_text
-from generator.rules.penalties import fraudulent_writeoff, no_fault_parts, parts_writeoff, settle_documents
+from generator.rules.penalties import (
+    fraudulent_writeoff,
+    no_fault_parts,
+    parts_writeoff,
+    settle_documents,
+)
 from generator.rules.sanbao import YES, check_ticket
 
 TICKETS = "tickets"

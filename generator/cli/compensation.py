@@ -9,7 +9,13 @@ import typer
 from rich.markup import escape
 
 from generator.assess.people_checks import loss_items
-from generator.cli.common import console, day_option, print_json, register_dir, user_errors
+from generator.cli.common import (
+    console,
+    day_option,
+    print_json,
+    register_dir,
+    user_errors,
+)
 from generator.config.policy import default_policy, find_policy
 from generator.core.errors import UserError
 from generator.core.money import yuan
