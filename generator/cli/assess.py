@@ -56,7 +56,8 @@ def penalties_cmd(
     out: Optional[Path] = typer.Option(None, "--out", help="另存罚扣台账 xlsx（罚扣汇总、罚扣明细）/ write the ledger here"),
     save: bool = typer.Option(False, "--save", help="保存为台账目录中的 罚扣台账-YYYY-MM.xlsx，供下月结转 / keep it beside the registers"),
 ):
-    """月度罚扣台账：投诉超期（P1）、行政处分与罚款（P7 等）、按效率奖金比例的月度上限与结转（P8）、特批权限（P11）。
+    """月度罚扣台账：投诉超期（P1）、行政处分与罚款（P7 等）、损失分摊（P9）、设施损坏赔偿（P10）、
+    按效率奖金比例的月度上限与结转（P8）、特批权限（P11）。
 
     上月结转取自台账目录中最近一期的 罚扣台账-YYYY-MM.xlsx（其后各月按台账重算）；
     没有时从最早的记录起逐月重算 / the monthly penalty ledger with the P8 cap and carry-over.
