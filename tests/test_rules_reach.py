@@ -174,6 +174,13 @@ def test_f2_remedy_by_days_since_sale(days, remedy):
     assert c.remedy.remedy == remedy and c.remedy.defined == (remedy is not None)
 
 
+def test_f2_paid_repair_is_no_mismatch_without_a_claim():
+    """004 Ⅸ 第十一–十四條 (no 三包 claim: 恕不退換) — a paid repair is then ordinary paid service (第五條)."""
+    c = check_ticket(D(2026, 1, 1), D(2026, 1, 20), False, False, "收费维修", None, TODAY, POLICY)
+    assert c.remedy.remedy == "不予退换" and not c.mismatch
+    assert check_ticket(D(2026, 1, 1), D(2026, 1, 20), False, False, "换货", None, TODAY, POLICY).mismatch
+
+
 def test_f2_001_terms_as_an_alternative_policy():
     """001 九 4 三 1: 发生功能性故障 … 15天内免费换货、7天内免费退货 — the commented alternative of fees.sanbao."""
     p = default_policy()

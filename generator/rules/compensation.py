@@ -82,6 +82,8 @@ def apportion_loss(fault: str, case: str | None, loss, policy: dict, *, persons:
     """P9 by 过失类型: ``persons`` is the 责任人及比例 text; ``dept_points`` the department's
     members and their 基点 (部门过失), ``dept_total`` its 部门基点合计 (or None)."""
     if fault == PERSONAL:
+        if not persons:
+            raise UserError("个人过失须填写责任人")
         names = parse_ratios(persons)
         if len(names) != 1:
             raise UserError(f"个人过失只应填一位责任人：{persons}")

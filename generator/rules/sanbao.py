@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from generator.rules.quote import Remedy, sanbao_remedy
 
 YES = "是"
+NO_CLAIM, PAID_REPAIR = "不予退换", "收费维修"
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,9 @@ def check_ticket(purchased: dt.date, received, quality_fault: bool, resaleable: 
     """F2 for one ticket; ``entered`` is the 三包处理 the office wrote (None: not written)."""
     days = (_day(received) - _day(purchased)).days
     remedy = sanbao_remedy(max(days, 0), resaleable, quality_fault, policy)
-    mismatch = bool(entered) and remedy.defined and entered != remedy.remedy
+    # without a 三包 claim (不予退换) a repair is simply paid service (004 Ⅸ 第五条)
+    allowed = {remedy.remedy} | ({PAID_REPAIR} if remedy.remedy == NO_CLAIM else set())
+    mismatch = bool(entered) and remedy.defined and entered not in allowed
     chosen = entered or remedy.remedy or ""
     due = late = None
     if "维修" in chosen:
