@@ -19,11 +19,12 @@ from generator.assess.late_cases import late_cases
 from generator.assess.ledger import penalty_ledger
 from generator.assess.period_scores import period_scores
 from generator.assess.programme import appraisal_part, programme_part
+from generator.assess.report_model import KIND_TITLES
 from generator.cli import app
 from generator.config.form_specs import load_forms
 from generator.config.policy import default_policy
 from generator.config.register_specs import load_specs
-from generator.core.periods import parse_period
+from generator.core.periods import parse_period, period_from_options
 from generator.documents.subjects import FormData, subjects
 from generator.registers.read import Record, Register, Table
 from generator.rules.compensation import apportion_loss, parse_ratios
@@ -290,3 +291,21 @@ def test_commands_reach_n2_and_p4(empty_registers):
     regs = RunContext.load(empty_registers, TODAY).registers
     numbers = [s.number for s in subjects(load_forms()["complaint_handling"], FormData(regs, POLICY, TODAY))]
     assert numbers == ["260301", "260302"]   # 客户抱怨处理表 prints the N2 number, not the 单号
+
+
+def test_apportion_command_reads_the_department_total(empty_registers):
+    """P9 部门过失 through ``apportion``: 1000 ÷ 部门基点合计 10 × 2 and × 3 (004 Ⅷ (三)3)."""
+    put_rows(empty_registers / "master.xlsx", "部门", {3: {"部门代码": "SC", "部门名称": "生产部", "部门基点合计": 10}})
+    put_rows(empty_registers / "master.xlsx", "人员", {
+        r: {"姓名": s["name"], "部门": s["dept"], "岗位": s["post"], "基点": int(s["base_points"])} for r, s in enumerate(STAFF, 2)})
+    r = CliRunner().invoke(app, ["apportion", str(empty_registers), "--loss", "1000", "--dept", "生产部", "--json"])
+    assert r.exit_code == 0, r.output
+    shares = json.loads(r.stdout)["apportioned"][0]["shares"]
+    assert [(x["person"], x["amount"]) for x in shares] == [("张三", "200.00"), ("李四", "300.00")]
+
+
+def test_sanbao_command_and_quarter_report_option():
+    r = CliRunner().invoke(app, ["sanbao", "--purchased", "2026-03-01", "--received", "2026-03-20", "--json"])
+    assert r.exit_code == 0 and json.loads(r.stdout)["remedy"] == "换货"
+    q = period_from_options(quarter="2026-Q3")   # report --quarter: 002 §4 7 每季度提交售后统计报表 (D18)
+    assert (q.kind, q.code, KIND_TITLES[q.kind]) == ("quarter", "2026-Q3", "售后统计报表（季度）")

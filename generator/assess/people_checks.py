@@ -44,8 +44,14 @@ def _staff(registers: dict) -> dict:
 
 
 def _departments(registers: dict) -> dict:
+    """Department name -> its row (a row giving 部门基点合计 wins over a repeated one without)."""
     t = _table(registers, "departments")
-    return {r.values.get("name"): r.values for r in (t.records if t else [])}
+    out: dict = {}
+    for r in (t.records if t else []):
+        name = r.values.get("name")
+        if name not in out or (out[name].get("base_points") is None and r.values.get("base_points") is not None):
+            out[name] = r.values
+    return out
 
 
 # ---------------------------------------------------------------------------- P9
