@@ -273,10 +273,11 @@ def test_d18_monthly_statistics_by_the_10th():
 
 def test_commands_reach_n2_and_p4(empty_registers):
     """On disk, through the commands: ``number next --sheet form_no`` allocates N2 (two March forms
-    exist, the next is 260303), 客户抱怨处理表 prints the N2 number, and ``check --json`` reports a
-    parts batch sent 04-20 for March (P4, written off at 90%)."""
+    exist, the next is 260303), 客户抱怨处理表 prints the N2 number, ``check --json`` reports a
+    parts batch sent 04-20 for March (P4, written off at 90%) and ``late`` lists the complaint
+    replied on 03-11, due 03-09 (D17)."""
     put_rows(empty_registers / "complaints.xlsx", "投诉登记", {
-        2: {"投诉编号": "260302001", "受理日期": D(2026, 3, 2), "处理表编号": "260301"},
+        2: {"投诉编号": "260302001", "受理日期": D(2026, 3, 2), "处理表编号": "260301", "回复日期": D(2026, 3, 11)},
         3: {"投诉编号": "260303002", "受理日期": D(2026, 3, 3), "处理表编号": "260302"}})
     put_rows(empty_registers / "tickets.xlsx", "旧件返回", {2: {"批次编号": "B1", "服务网点": "合肥网点", "更换月份": "2026-03",
                                                                 "发出日期": D(2026, 4, 20), "旧件金额": 1000}})
@@ -288,6 +289,8 @@ def test_commands_reach_n2_and_p4(empty_registers):
     r = runner.invoke(app, ["check", str(empty_registers), "--json", "--today", "2026-06-30"])
     codes = {(f["code"], f["message"][-4:]) for f in json.loads(r.stdout)["findings"]}
     assert ("parts.writeoff", "（P4）") in codes, r.stdout
+    r = runner.invoke(app, ["late", str(empty_registers), "--json", "--today", "2026-06-30"])   # D17: replied 2 days late
+    assert [c["case_no"] for c in json.loads(r.stdout)["cases"]] == ["260302001"], r.output
     regs = RunContext.load(empty_registers, TODAY).registers
     numbers = [s.number for s in subjects(load_forms()["complaint_handling"], FormData(regs, POLICY, TODAY))]
     assert numbers == ["260301", "260302"]   # 客户抱怨处理表 prints the N2 number, not the 单号
