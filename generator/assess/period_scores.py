@@ -199,7 +199,7 @@ def _receipts(d: _Data) -> tuple[list[dict], list[dict]]:
 
 # ---------------------------------------------------------------------------- S6 incentive
 
-def _incentive(d: _Data, surveyed: dict, receipts: list[dict]) -> dict:
+def _incentive(d: _Data, receipts: list[dict]) -> dict:
     tickets = sorted(d.rows("tickets", "tickets", "received"), key=lambda r: (r.values["received"], r.row))
     complaints = d.rows("complaints", "complaints", "received")
     repeats: dict = {}
@@ -416,8 +416,9 @@ def period_scores(registers: dict, policy: dict, period, calendar) -> dict:
     """Every score of ``period`` from the registers, as a plain dict (see the module docstring).
 
     Keys: ``period``, ``start``, ``end``, ``surveys`` {questionnaires, summary}, ``csi``,
-    ``receipts``, ``incentive`` {overall, engineers, notes}, ``targets`` {items}, ``training`` {sessions, hours}, ``kpi``, ``notes``, ``findings``. Numbers
-    are Decimal (rates as fractions to 4 places), dates are dates.
+    ``receipts``, ``incentive`` {overall, engineers, notes, p_source}, ``targets`` {items},
+    ``training`` {sessions, hours}, ``kpi``, ``programme`` (S8), ``appraisal`` (S5/S10),
+    ``notes``, ``findings``. Numbers are Decimal (rates as fractions to 4 places), dates are dates.
     """
     p = period if isinstance(period, Period) else parse_period(period)
     d = _Data(registers, policy, calendar, p)
@@ -429,7 +430,7 @@ def period_scores(registers: dict, policy: dict, period, calendar) -> dict:
         "surveys": surveys,
         "csi": csi_part,
         "receipts": receipts,
-        "incentive": _incentive(d, surveyed, receipt_rows),
+        "incentive": _incentive(d, receipt_rows),
         "targets": _targets(d, surveyed),
         "training": _training(d),
         "kpi": _kpi(d),
