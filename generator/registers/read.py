@@ -176,6 +176,8 @@ def _fill_merged(rows: list[list], merged) -> None:
 def read_table(book: calamine.CalamineWorkbook, path: Path, reg: RegisterSpec, sheet: SheetSpec,
                scan: SheetScan | None = None) -> Table:
     if sheet.name not in book.sheet_names:
+        if sheet.optional:   # a workbook made before the sheet existed: nothing recorded there
+            return Table(spec=sheet)
         raise UserError(f"{path}：缺少工作表「{sheet.name}」")
     scan = scan or SheetScan()
     ws = book.get_sheet_by_name(sheet.name)
@@ -258,9 +260,7 @@ def read_register(directory, register_id: str) -> Register:
     path = workbook_path(Path(directory), spec)
     book, scans = _open(path, [s.name for s in spec.sheets])
     try:
-        tables = {s.key: read_table(book, path, spec, s, scans.get(s.name))
-                  if s.name in book.sheet_names or not s.optional else Table(spec=s)   # a sheet added later
-                  for s in spec.sheets}
+        tables = {s.key: read_table(book, path, spec, s, scans.get(s.name)) for s in spec.sheets}
     finally:
         book.close()
     return Register(spec=spec, path=path, tables=tables)

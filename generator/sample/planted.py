@@ -41,7 +41,7 @@ PLANTED: tuple[Planted, ...] = (
             "漏接电话 3 小时后才回电，超过 1 小时（D9）"),
     Planted("tickets", "contracts", (13,), "notice_sent", "deadline.overdue",
             "保养合同 2026-07-20 到期，期满前 1 个月的到期通知书仍未寄出（D14）"),
-    Planted("tickets", "pickups", (11,), "reminded", "deadline.late",
+    Planted("materials", "pickups", (12,), "reminded", "deadline.late",
             "顾客未取件，通知后第 5 天才再次通知，应为 3 天后（D15）"),
     Planted("materials", "returns", (31,), "booked", "deadline.late",
             "故障件返回后第 3 个工作日才入库，超过 16 个工作小时（D4）"),

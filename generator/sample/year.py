@@ -235,9 +235,8 @@ def sample_data(policy: dict) -> dict[str, dict[str, list[dict]]]:
     s.ticket_clocks(tickets)
     s.complaint_clocks(data["complaints"]["complaints"])
     s.return_clocks(data["materials"]["returns"])
-    data["tickets"].update(calls=s.calls(), contracts=s.contracts(), pickups=s.pickups(tickets),
-                           outlet_reports=s.outlet_reports())
-    data["materials"]["backorders"] = s.backorders(tickets)
+    data["tickets"].update(calls=s.calls(), contracts=s.contracts(), outlet_reports=s.outlet_reports())
+    data["materials"].update(backorders=s.backorders(tickets), pickups=s.pickups(tickets))
     data["complaints"]["recalls"] = s.recalls()
     data["training"]["plans"] = s.training_plans()
     return _complete(data)
