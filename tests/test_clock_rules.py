@@ -154,7 +154,7 @@ def test_check_and_remind_on_the_sample_year_name_the_rule(sample_dir_session):
     result = runner.invoke(app, ["check", str(sample_dir_session), "--today", "2026-06-30", "--json"])
     messages = [f["message"] for f in json.loads(result.stdout)["findings"] if f["code"].startswith("deadline.")]
     assert any("（D14 contract.expiry_notice：" in m and "已超期 10 天" in m for m in messages)
-    assert any("（D12 training.plan：" in m and "晚了 4 天" in m for m in messages)
+    assert any("（D9 call.missed：" in m and "晚了 2 小时" in m for m in messages)
     result = runner.invoke(app, ["remind", str(sample_dir_session), "--today", "2026-06-30", "--json"])
     cases = [c for g in json.loads(result.stdout)["groups"] for c in g["cases"]]
     assert [(c["ref"], c["rule"], c["sheet"]) for c in cases] == [("D14", "contract.expiry_notice", "保养合同")]

@@ -224,9 +224,9 @@ class ClockRows:
                 for i, (order, took, product, reason) in enumerate(plan, start=1)]
 
     def training_plans(self) -> list[dict]:
-        """D12: the 2026 plan, issued on 5 January instead of by 1 January (planted)."""
+        """D12: the 2026 plan, issued before 1 January (a late plan is a table case in the tests)."""
         dept = self.depts[self.dept("KF")]
-        return [{"year": 2026, "title": "2026 年度培训计划", "dept": dept, "issued": dt.date(2026, 1, 5), "sessions": 24}]
+        return [{"year": 2026, "title": "2026 年度培训计划", "dept": dept, "issued": dt.date(2025, 12, 26), "sessions": 24}]
 
 
 def by_end(moment):

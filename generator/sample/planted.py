@@ -45,8 +45,6 @@ PLANTED: tuple[Planted, ...] = (
             "顾客未取件，通知后第 5 天才再次通知，应为 3 天后（D15）"),
     Planted("materials", "returns", (31,), "booked", "deadline.late",
             "故障件返回后第 3 个工作日才入库，超过 16 个工作小时（D4）"),
-    Planted("training", "plans", (2,), "issued", "deadline.late",
-            "2026 年度培训计划 1 月 5 日才发放，应于 1 月 1 日前（D12）"),
 )
 
 # Deliberate business cases that are correct records but should draw attention.
