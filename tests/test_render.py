@@ -23,7 +23,7 @@ from generator.config.register_specs import load_specs
 from generator.documents import distribution
 from generator.documents.batch import select
 from generator.documents.context import CHECKED, UNCHECKED, build_context
-from generator.documents.control import control_block
+from generator.documents.control import BLANK_LINE, control_block
 from generator.documents.engine import (
     render_docx,
     render_docxtpl,
@@ -275,7 +275,7 @@ def test_template_older_than_the_policy_revision_renders_superseded():
     policy = default_policy()
     policy["forms"] = {"service_receipt": {"revision": 2}}     # an override of the spec's revision 1
     ctx = context_for("service_receipt", ticket_registers(), policy=policy, revision=1)
-    assert (ctx["doc_mark"], ctx["doc_status"], ctx["doc_copy_no"]) == ("作废", "受控", "")
+    assert (ctx["doc_mark"], ctx["doc_status"], ctx["doc_copy_no"]) == ("作废", "作废", "")   # 受控状态 says it too
     ctx = context_for("service_receipt", ticket_registers(), policy=policy, revision=None)   # company's own template
     assert ctx["doc_mark"] == "受控"
 
@@ -291,7 +291,12 @@ def test_control_block_comes_from_the_spec_with_the_policy_overrides():
     policy["forms"] = {"repair_record": {"doc_no": "QR-01", "title": "维修单", "issued": dt.date(2026, 1, 2)}}
     ctx = control_block(form, policy, number="X1", copy_no="03")
     assert (ctx["doc_no"], ctx["doc_title"], ctx["doc_issued"]) == ("QR-01", "维修单", "2026-01-02")
-    assert ctx["doc_version"] == entry["version"] and ctx["doc_drafted_by"] == entry["drafted_by"]
+    assert ctx["doc_version"] == entry["version"] and ctx["doc_drafted_by"] == BLANK_LINE   # nobody named yet
+    policy["document_control"].update(drafted_by="李锐", drafted_on="2015-12-20", approved_by="孙益兵")
+    policy["forms"]["repair_record"]["reviewed_by"] = "张超"
+    ctx = control_block(form, policy)
+    assert (ctx["doc_drafted_by"], ctx["doc_reviewed_by"], ctx["doc_approved_by"]) == (
+        "李锐（2015-12-20）", "张超", "孙益兵")
 
 
 # ---------------------------------------------------------------------------

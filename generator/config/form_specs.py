@@ -80,7 +80,7 @@ CONTROL_NAMES = (
     "doc_company", "doc_hotline", "doc_address", "doc_title", "doc_no", "doc_version",
     "doc_status", "doc_mark", "doc_copy_no", "doc_drafted_by", "doc_reviewed_by",
     "doc_approved_by", "doc_issued", "doc_effective", "doc_number", "doc_copies", "doc_seq",
-    "doc_today",
+    "doc_today", "doc_basis",
 )
 
 
@@ -111,6 +111,7 @@ class Child:
     remaining: dict = field(default_factory=dict)  # {of, match, qty}: balance after each line
     page_rows: int = 0                   # >0: split into pages of page_rows × groups lines
     groups: int = 1                      # column groups per page (sign-in sheet: two)
+    distinct: tuple[str, ...] = ()       # columns: "<name>_distinct" lists each distinct non-blank set once
 
 
 @dataclass(frozen=True)
@@ -194,8 +195,10 @@ class FormSpec:
     def names(self) -> set[str]:
         """Every top-level name the context for this form provides."""
         own = list(self.columns()) + [c.name for c in self.children] + [p.name for p in self.pairs]
-        own += [f"{m.field}_marks" for m in self.marks] + [t.name for t in self.tallies]
+        own += [f"{m.field}_marks" for m in self.marks] + [f"{m.field}_line" for m in self.marks]
+        own += [t.name for t in self.tallies]
         own += [c.name + "_pages" for c in self.children if c.page_rows]
+        own += [c.name + "_distinct" for c in self.children if c.distinct]
         own += list(KIND_NAMES.get(self.kind, ())) + (list(FEE_NAMES) if self.fees else [])
         return set(own) | set(CONTROL_NAMES)
 
@@ -205,7 +208,8 @@ KIND_NAMES = {
     "period": ("period", "period_label", "across", "groups", "totals", "cases", "case_count"),
     "overdue": ("case_no", "register_title", "dept", "person", "customer", "items", "max_days"),
 }
-FEE_NAMES = ("fee_lines", "fee_subtotal", "fee_tax", "fee_management", "fee_total", "fee_note")
+FEE_NAMES = ("fee_lines", "fee_subtotal", "fee_tax", "fee_management", "fee_total", "fee_note",
+             "fee_tax_basis", "fee_management_basis")
 
 # A dict row exposes these as methods, which a template's r.<key> would reach first.
 _DICT_ATTRS = set(dir(dict))
@@ -286,7 +290,8 @@ def parse_form(data: dict) -> FormSpec:
     d["copies"] = tuple(d.get("copies", ()))
     d["lookups"] = tuple(Lookup(**x) for x in d.get("lookups", ()))
     d["children"] = tuple(
-        Child(**{**x, "where": _pairs(x.get("where")), "amount": tuple(x.get("amount", ()))})
+        Child(**{**x, "where": _pairs(x.get("where")), "amount": tuple(x.get("amount", ())),
+                 "distinct": tuple(x.get("distinct", ()))})
         for x in d.get("children", ())
     )
     d["pairs"] = tuple(Pair(**x) for x in d.get("pairs", ()))

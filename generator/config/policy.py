@@ -43,6 +43,7 @@ OPEN_TABLES = {
     "scores.csi.item_indicator",
     "scores.survey.levels",
     "scores.receipt.levels",
+    "document_control.sources",
 }
 
 
@@ -78,6 +79,8 @@ def load_policy(path: str | Path | None = None) -> dict:
     if not path.exists():
         raise UserError(f"找不到策略文件 {path}（可用 aftersales init 生成）")
     data = parse(path.read_text(encoding="utf-8"), str(path))
+    # written before [document_control] existed: the shipped (unfilled) block
+    data.setdefault("document_control", copy.deepcopy(_default()["document_control"]))
     problems = validate({k: v for k, v in data.items() if k != "forms"}, _default())
     problems += validate_forms(data.get("forms", {}), path.parent)
     if problems:

@@ -1,0 +1,66 @@
+"""Citations people can read: our source codes ("002 §4.4.3", "000 ch.6", "004 Ⅷ (十四)")
+turned into the company document's own title and number (《客户服务制度》NR/S/001-15-001 第六章).
+
+The policy's ``[document_control.sources]`` maps each code to ``{title, doc_no}``; a code the
+map lacks is left out rather than printed (a bare "002" means nothing to a company).
+"""
+from __future__ import annotations
+
+import re
+
+CN_DIGITS = "零一二三四五六七八九"
+_CODE = re.compile(r"^\s*(\d{3})\b\s*(.*)$")
+_CHAPTER = re.compile(r"ch\.\s*(\d+)")
+_SECTION = re.compile(r"§\s*([\d.]+\d|\d)")
+
+
+def cn_number(n: int) -> str:
+    """1 → 一, 10 → 十, 14 → 十四, 20 → 二十, 23 → 二十三 (chapter numbers)."""
+    if n < 10:
+        return CN_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else CN_DIGITS[tens]) + "十" + (CN_DIGITS[ones] if ones else "")
+
+
+def _section(m: re.Match) -> str:
+    num = m.group(1)
+    return f"{num}条" if "." in num else f"第{cn_number(int(num))}节"
+
+
+def _place(rest: str) -> str:
+    """The part after the code: ch.6 → 第六章, §4.4.3 → 4.4.3条, §14 → 第十四节; the rest as is."""
+    text = _CHAPTER.sub(lambda m: f"第{cn_number(int(m.group(1)))}章", rest)
+    text = _SECTION.sub(_section, text)
+    return re.sub(r"\s+", " ", text).strip(" ,，")
+
+
+def document_name(code: str, sources: dict) -> str:
+    """《title》doc_no of a source code, "" when the policy does not map it."""
+    entry = sources.get(code) or {}
+    title = str(entry.get("title", "")).strip()
+    if not title:
+        return ""
+    doc_no = str(entry.get("doc_no", "")).strip()
+    return f"《{title}》{doc_no}" if doc_no else f"《{title}》"
+
+
+def cite(source: str, sources: dict) -> str:
+    """A source string (codes separated by ";") as the company's documents: each part
+    《title》doc_no + its place; parts whose code the map lacks are dropped."""
+    out = []
+    for part in re.split(r"[;；]", source or ""):
+        m = _CODE.match(part)
+        if not m:
+            continue
+        name = document_name(m.group(1), sources)
+        if name:
+            place = _place(m.group(2))
+            out.append(f"{name} {place}".strip())
+    return "；".join(out)
+
+
+def sources_of(policy: dict) -> dict:
+    return policy.get("document_control", {}).get("sources", {})
+
+
+__all__ = ["cite", "cn_number", "document_name", "sources_of"]
