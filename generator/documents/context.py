@@ -204,7 +204,8 @@ def overdue_context(form: FormSpec, subject: Subject, data: FormData, masked: bo
     """催办单: one overdue case and every clock it has run past (deadlines.overdue_cases)."""
     d = subject.data
     reg = data.registers[d["register"]]
-    items = [{"no": str(i + 1), "rule": c["rule"], "rule_title": c["rule_title"], "source": c["source"],
+    items = [{"no": str(i + 1), "rule": c["rule"], "rule_title": c["rule_title"],
+              "source": basis(form, data.policy, c["source"] or ""),
               "start": value_text(c["start"]), "due": value_text(c["due"]), "days_overdue": str(c["days_overdue"]),
               "calendar_days_overdue": str(c["calendar_days_overdue"])} for i, c in enumerate(d["items"])]
     customer = ""
