@@ -141,6 +141,11 @@ class _Resolver:
                 c = sheet.column(key)
                 return c.header, TYPES.get(c.type, c.type), _column_source(form, child.register, child.sheet, c)
             return COMPUTED.get(key, key), "文本", "计算"
+        if collection == "cases" and form.kind == "period" and attrs:     # the month's records themselves
+            sheet = form.sheet_spec()
+            if attrs[0] in {c.key for c in sheet.columns}:
+                c = sheet.column(attrs[0])
+                return c.header, TYPES.get(c.type, c.type), _column_source(form, None, form.sheet, c)
         if collection == "doc_copies":
             return "联次", "文本", "表单定义 copies"
         return COMPUTED.get(attrs[-1] if attrs else collection, collection), "文本", "计算"

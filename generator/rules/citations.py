@@ -47,20 +47,35 @@ def document_name(code: str, sources: dict) -> str:
 def cite(source: str, sources: dict) -> str:
     """A source string (codes separated by ";") as the company's documents: each part
     《title》doc_no + its place; parts whose code the map lacks are dropped."""
-    out = []
+    out: list[list[str]] = []         # [name, place, place …], one per document in order
     for part in re.split(r"[;；]", source or ""):
         m = _CODE.match(part)
-        if not m:
+        name = document_name(m.group(1), sources) if m else ""
+        if not name:
             continue
-        name = document_name(m.group(1), sources)
-        if name:
-            place = _place(m.group(2))
-            out.append(f"{name} {place}".strip())
-    return "；".join(out)
+        if not out or out[-1][0] != name:
+            out.append([name])
+        place = _place(m.group(2))
+        if place:
+            out[-1].append(place)
+    return "；".join(name + ("" if name.endswith("》") else " ") + "、".join(places) if places else name
+                    for name, *places in out).replace("》 ", "》")
+
+
+_PLACE = r"(?:ch\.\s*\d+|§\s*[\d.]*\d|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]+|\([一二三四五六七八九十\d]+\)|第[一二三四五六七八九十\d]+条|" \
+         r"[一二三四五六七八九十]+|\d+(?:\.\d+)*|表\d+)"
+_INLINE = re.compile(rf"(?<![\w/.-])(00\d)((?:\s*[、,]?\s*{_PLACE})+)")
+
+
+def cite_inline(text: str, sources: dict) -> str:
+    """Every source code inside a sentence ("签到统计（000 ch.7 §2.2）") replaced by its citation;
+    an unmapped code and its place are dropped, with the brackets they leave empty."""
+    out = _INLINE.sub(lambda m: cite(m.group(1) + " " + m.group(2).strip(), sources), text)
+    return re.sub(r"（\s*[：:，,；;]?\s*）|\(\s*\)", "", out).replace("（：", "（")
 
 
 def sources_of(policy: dict) -> dict:
     return policy.get("document_control", {}).get("sources", {})
 
 
-__all__ = ["cite", "cn_number", "document_name", "sources_of"]
+__all__ = ["cite", "cite_inline", "cn_number", "document_name", "sources_of"]
