@@ -105,7 +105,8 @@ class TicketRows:
             if completed and rng.random() < 0.85 else None,
             "_in_warranty": in_warranty,
             # derived without drawing from rng, so the rest of the sample year stays as it was
-            "requested": t + dt.timedelta(hours=2 + 22 * (level in ("三级", "四级"))) if onsite else None,
+            "requested": max(t, min(t + dt.timedelta(hours=2 + 22 * (level in ("三级", "四级"))),
+                                    dt.datetime.combine(END, dt.time(17)))) if onsite else None,
             "commissioned": purchased + dt.timedelta(days=7 + t.day % 21),
         }
         if onsite and part and rng.random() < 0.7:
