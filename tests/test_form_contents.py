@@ -182,7 +182,7 @@ def test_fields_from_the_right_data(pdf_texts):
     # quote: the rates of tax and management fee
     assert re.search(r"税费（成本×\d", t["paid_quote"]) and "管理费（（成本+税费）×" in t["paid_quote"]
     # the empty sign-in sheet: blanks, not 应到 0 人
-    assert "应到人" in t["training_signin"] and "应到0人" not in t["training_signin"]
+    assert "应到＿＿＿人，实到＿＿＿人" in t["training_signin"] and "应到0人" not in t["training_signin"]
 
 
 def test_long_data_is_all_there(pdf_texts):

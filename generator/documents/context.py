@@ -19,6 +19,7 @@ from generator.rules.masking import mask, scrub
 from generator.rules.quote import quote
 
 CHECKED, UNCHECKED = "☑", "☐"
+BLANK_TALLY = "＿＿＿"
 
 
 def _row(values: dict, sheet, masked: bool) -> dict:
@@ -139,8 +140,8 @@ def record_context(form: FormSpec, subject: Subject, data: FormData, masked: boo
         ctx[f"{m.field}_line"] = _mark_line(values, chosen)
     for t in form.tallies:
         lines = [v for v in typed[t.child] if matches(v, t.where)]
-        if not typed[t.child]:      # nothing listed: blanks to fill by hand, not "0"
-            ctx[t.name] = ""
+        if not typed[t.child]:      # nothing listed: a blank to fill by hand, not "0"
+            ctx[t.name] = BLANK_TALLY
         else:
             ctx[t.name] = value_text(sum((v.get(t.sum) or 0 for v in lines), Decimal(0)), "money") if t.sum else len(lines)
     if form.fees:
