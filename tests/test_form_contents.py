@@ -263,3 +263,18 @@ def test_reissue_withdraws_the_previous_copy(tmp_path):
     log = distribution.read_log(tmp_path)
     assert [(i.copy_no, i.number, i.recalled) for i in log] == [("01", "N1", later), ("01", "N2", None),
                                                                ("02", "N1", None)]
+
+
+def test_an_audit_pack_files_its_forms_as_record_copies(tmp_path):
+    form = load_forms()["repair_record"]
+    entry = {"title": "售后服务维修记录单", "doc_no": "HL-WI-2017-03", "version": "A/0"}
+    distribution.record_issues(tmp_path, [_issue("01")])
+    for day in (TODAY, TODAY + dt.timedelta(days=1)):
+        distribution.record_pack_copies(tmp_path, [(form, 12)], "pack.zip", "2026-01-01至2026-03-31", day,
+                                        lambda f: entry)
+    log = distribution.read_log(tmp_path)
+    assert [(i.copy_no, i.holder, i.kind, i.recalled) for i in log] == [
+        ("01", "存根", "记录副本", None),                                  # a copy a pack never withdraws
+        ("", "审计包", "记录副本", TODAY + dt.timedelta(days=1)),          # the older pack's, replaced
+        ("", "审计包", "记录副本", None)]
+    assert log[-1].number == "2026-01-01至2026-03-31（12 份）" and log[-1].doc_no == "HL-WI-2017-03"

@@ -55,8 +55,9 @@ class Issue:
 
     @property
     def key(self) -> tuple:
-        """What a re-issue replaces: the same record's same copy of the same form."""
-        return (self.form, self.number, self.part)
+        """What a re-issue replaces: the same record's same copy of the same form (an audit
+        pack's filed copies are replaced only by another pack's)."""
+        return (self.form, self.number, self.part, self.holder == PACK_HOLDER)
 
 
 def log_path(directory) -> Path:
@@ -190,3 +191,30 @@ def issue_copies(directory, form_id: str, make) -> list[Issue]:
         issues = make(lambda count: next_copy_numbers(directory, form_id, count, log=log))
         record_issues(directory, issues, log)
     return issues
+
+
+PACK_HOLDER = "审计包"
+
+
+def record_pack_copies(directory, forms: list, pack_name: str, period: str, day: dt.date,
+                       policy_entry) -> Path | None:
+    """An audit pack's forms as record copies: one row per form (its records counted), held by the
+    pack; they neither take a 分发号 nor withdraw a copy handed to a holder.
+
+    ``forms``: (form spec, number of records in the pack); ``policy_entry(form)`` its control entry."""
+    rows = []
+    for form, count in forms:
+        entry = policy_entry(form)
+        rows.append(Issue("", form.id, entry["title"], f"{period}（{count} 份）", PACK_HOLDER, day, None, pack_name,
+                          entry["doc_no"], entry["version"], "", RECORD))
+    if not rows:
+        return None
+    with locked(directory):
+        ensure_not_open(log_path(directory))
+        log = read_log(directory)
+        # a new pack of the same period replaces the copies the previous one filed
+        keys = {(r.form, r.number) for r in rows}
+        log = [replace(i, recalled=day) if i.holder == PACK_HOLDER and (i.form, i.number) in keys
+               and i.recalled is None else i for i in log]
+        _write(log_path(directory), log + rows)
+    return log_path(directory)

@@ -44,12 +44,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from collections import Counter
 from pathlib import Path
 
 from generator.assess.checks import RunContext, run_checks
 from generator.config.policy import POLICY_FILE, default_policy_text, find_policy
 from generator.config.register_specs import load_specs
 from generator.core.errors import UserError
+from generator.documents.control import form_policy
+from generator.documents.distribution import record_pack_copies
 from generator.documents.pdf import INSTALL_HINT, find_soffice
 from generator.pack.audit_log import AUDIT_LOG, append_audit_log, log_line
 from generator.pack.clauses import FILE_CLAUSES
@@ -202,6 +205,10 @@ def build_pack(directory, start: dt.date, end: dt.date, out, *, registers: list[
     sha = sha256_file(out)
     append_audit_log(directory, log_line(directory, start, end, sorted(regs), opts.registers, controlled, masked,
                                          out, sha, counts["forms"], counts["failures"]))
+    if controlled:     # the pack's forms are record copies: logged as such in 分发记录.xlsx
+        filed, specs = Counter(c.form.id for c in cases), {c.form.id: c.form for c in cases}
+        record_pack_copies(directory, [(specs[fid], n) for fid, n in sorted(filed.items())], out.name,
+                           f"{start.isoformat()}至{end.isoformat()}", dt.date.today(), lambda f: form_policy(f, policy))
     return PackResult(out, sha, counts["forms"], len(pack.rows), failures, rendered, converted, masked, controlled,
                       time.perf_counter() - t0, fingerprint(key.public_key()) if key else "")
 
