@@ -25,6 +25,8 @@ from generator.documents.control import BLANK_LINE, control_block, unsigned_warn
 from generator.documents.engine import render_docx, template_path, template_revision
 from generator.documents.fields import template_fields
 from generator.documents.subjects import FormData, subjects
+from generator.rules.citations import cite, cite_inline, sources_of
+from tests.casetables import load_cases
 from tests.test_render import make_registers
 
 TODAY = dt.date(2026, 4, 30)
@@ -278,3 +280,10 @@ def test_an_audit_pack_files_its_forms_as_record_copies(tmp_path):
         ("", "审计包", "记录副本", TODAY + dt.timedelta(days=1)),          # the older pack's, replaced
         ("", "审计包", "记录副本", None)]
     assert log[-1].number == "2026-01-01至2026-03-31（12 份）" and log[-1].doc_no == "HL-WI-2017-03"
+
+
+@pytest.mark.parametrize("case", load_cases("citations.yaml"))
+def test_citation_case(case):
+    sources = sources_of(default_policy())
+    got = cite_inline(case["inline"], sources) if "inline" in case else cite(case["source"], sources)
+    assert got == case["expect"]

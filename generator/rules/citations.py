@@ -46,11 +46,16 @@ def document_name(code: str, sources: dict) -> str:
 
 def cite(source: str, sources: dict) -> str:
     """A source string (codes separated by ";") as the company's documents: each part
-    《title》doc_no + its place; parts whose code the map lacks are dropped."""
+    《title》doc_no + its place; parts whose code the map lacks are dropped, parts without a
+    code (the company's own wording) kept as they are."""
     out: list[list[str]] = []         # [name, place, place …], one per document in order
     for part in re.split(r"[;；]", source or ""):
         m = _CODE.match(part)
-        name = document_name(m.group(1), sources) if m else ""
+        if not m:          # already the company's own words (《…》 written in the policy): as is
+            if part.strip():
+                out.append([part.strip()])
+            continue
+        name = document_name(m.group(1), sources)
         if not name:
             continue
         if not out or out[-1][0] != name:
