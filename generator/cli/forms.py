@@ -9,7 +9,9 @@ import typer
 
 from generator.cli.common import console, err_console, print_json, progress, user_errors
 from generator.config.form_specs import find_form, load_forms
+from generator.config.policy import default_policy, find_policy
 from generator.core.errors import UserError
+from generator.rules.citations import cite, sources_of
 
 
 def _day(text: Optional[str]) -> Optional[dt.date]:
@@ -82,6 +84,7 @@ def forms_(
         return
     with user_errors():
         forms = load_forms(directory)
+        sources = sources_of(find_policy(directory) if directory is not None else default_policy())
     rows = [{"id": f.id, "title": f.title, "register": f.register} for f in forms.values()]
     if json_:
         print_json(rows)
@@ -92,7 +95,7 @@ def forms_(
     for h in ("表单编号", "名称", "台账", "依据"):
         t.add_column(h)
     for f in forms.values():
-        t.add_row(f.id, f.title, f.register, f.source)
+        t.add_row(f.id, f.title, f.register, cite(f.source, sources))
     console.print(t)
 
 

@@ -83,6 +83,7 @@ from generator.pack.workbooks import (
 )
 from generator.registers.read import read_all
 from generator.registers.safewrite import atomic_write_bytes, ensure_not_open
+from generator.rules.citations import cite, sources_of
 
 
 def _no_track(items, description="", total=None):
@@ -111,9 +112,10 @@ def _policy_bytes(directory: Path) -> bytes:
 class PackContents:
     """The members of a pack in the making, each with its manifest row."""
 
-    def __init__(self):
+    def __init__(self, sources: dict | None = None):
         self.members: list[tuple[str, object]] = []
         self.rows: list[dict] = []
+        self.sources = sources or {}      # policy document_control.sources: the company's documents
 
     def add(self, path: str, source, kind: str, *, case: Case | None = None, form=None, pages=None) -> None:
         data = source if isinstance(source, (bytes, bytearray)) else None
@@ -125,7 +127,7 @@ class PackContents:
             "path": path, "pages": pages, "size": len(data) if data is not None else Path(source).stat().st_size,
             "sha256": sha256_bytes(data) if data is not None else sha256_file(source),
             "clause": form.clause if form else FILE_CLAUSES.get(kind, ""),
-            "source": form.source if form else "",
+            "source": cite(form.source, self.sources) if form else "",
         })
 
     @property
@@ -185,7 +187,7 @@ def build_pack(directory, start: dt.date, end: dt.date, out, *, registers: list[
     made_failures, rendered, converted = make_files(cases, cache, workers, progress or _no_track)
     failures = sorted(failures + made_failures, key=lambda f: (f.form, f.date or dt.date.min, f.number, f.row or 0))
 
-    pack = PackContents()
+    pack = PackContents(sources_of(policy))
     pack.add_forms(cases, cache, toolchain)
     for rid in sorted(regs):
         pack.add(f"registers/{regs[rid].path.name}", masked_workbook(regs[rid]) if masked else regs[rid].path,
