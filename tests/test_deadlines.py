@@ -279,7 +279,7 @@ def test_cli_deadline_text_and_date_only_start():
     result = runner.invoke(app, ["deadline", "complaint.close.domestic", "2026-09-30"])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
-        "complaint.close.domestic  国内投诉 13 天内结案（13 天，004 Ⅷ (十)1）",
+        "complaint.close.domestic  国内投诉 13 天内结案（13 天，《客户投诉及售后服务管理制度》Ⅷ (十)1）",
         "起算 2026-09-30 00:00（星期三）",
         "到期 2026-10-13 24:00（星期二）",
     ]
