@@ -27,6 +27,7 @@ lives in the Word template ``templates/<id>_tpl.docx``)::
     where = { kind = "三包件" }
     min_rows = 4                         # padded with blank rows for hand entry
     amount = ["qty", "unit_price"]       # line amount = qty × unit_price (money)
+    distinct = ["courier", "tracking_no"]  # "<name>_distinct": each distinct non-blank set once
 
     [[pairs]]                            # two child lists side by side: rows {l, r}
     name = "part_rows"
@@ -46,7 +47,9 @@ A form is its spec plus its template and nothing else: a company adds one by put
 a company spec with a shipped id replaces the shipped one).
 
 Context names (what templates use) are the record's column keys, ``<prefix><key>`` for
-lookups, the child and pair names, ``<child>_pages`` for paged children, ``<field>_marks`` for marks, tally names, and ``doc_*`` for the
+lookups, the child and pair names, ``<child>_pages`` for paged children, ``<child>_distinct``,
+``<field>_marks`` (☑/☐ per choice) and ``<field>_line`` (the whole scale, "☑好　☐不好") for marks,
+tally names, and ``doc_*`` for the
 document-control block. ``names()`` lists them; a clash between two sources is an error.
 """
 from __future__ import annotations
