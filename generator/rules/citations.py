@@ -69,7 +69,7 @@ def cite(source: str, sources: dict) -> str:
 
 _PLACE = r"(?:ch\.\s*\d+|§\s*[\d.]*\d|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]+|\([一二三四五六七八九十\d]+\)|第[一二三四五六七八九十\d]+条|" \
          r"[一二三四五六七八九十]+|\d+(?:\.\d+)*|表\d+)"
-_INLINE = re.compile(rf"(?<![\w/.-])(00\d)((?:\s*[、,]?\s*{_PLACE})+)")
+_INLINE = re.compile(rf"(?<![\w/.-])(00[0-4])(?![\d.])((?:[ \t]*[、,]?[ \t]+{_PLACE})+)")
 
 
 def cite_inline(text: str, sources: dict) -> str:
@@ -79,8 +79,19 @@ def cite_inline(text: str, sources: dict) -> str:
     return re.sub(r"（\s*[：:，,；;]?\s*）|\(\s*\)", "", out).replace("（：", "（")
 
 
+def cite_all(value, sources: dict):
+    """Every string in a nested result (dicts, lists) with its source codes cited."""
+    if isinstance(value, str):
+        return cite_inline(value, sources)
+    if isinstance(value, dict):
+        return {k: cite_all(v, sources) for k, v in value.items()}
+    if isinstance(value, list):
+        return [cite_all(v, sources) for v in value]
+    return value
+
+
 def sources_of(policy: dict) -> dict:
     return policy.get("document_control", {}).get("sources", {})
 
 
-__all__ = ["cite", "cite_inline", "cn_number", "document_name", "sources_of"]
+__all__ = ["cite", "cite_all", "cite_inline", "cn_number", "document_name", "sources_of"]
