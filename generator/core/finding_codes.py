@@ -41,6 +41,8 @@ CATALOGUE: tuple[FindingCode, ...] = (
     # ---------------------------------------------------------------- register cells (specs/*.toml)
     _C("field.type", ERROR, "spec", "{header}「{shown}」{reason}",
        "a cell cannot be read as its column's type (date, number, phone, ...)"),
+    _C("field.error", ERROR, "spec", "{header}为 Excel 错误值 {shown}（公式出错或引用失效），无法读取",
+       "an Excel error value (#N/A, #REF! ...) where a value should be: read as unreadable, not as empty"),
     _C("field.required", ERROR, "spec", "必填项「{header}」为空", "a required cell is empty"),
     _C("field.choice", ERROR, "spec", "「{given}」不是{header}的有效选项（{options}）",
        "a value outside the column's fixed list of choices"),
@@ -51,6 +53,15 @@ CATALOGUE: tuple[FindingCode, ...] = (
        "a date earlier than the date it must follow (e.g. closed before received)"),
     _C("field.parent", ERROR, "spec", "{header}「{given}」在「{parent}」中不存在",
        "an item line points at a parent record that does not exist"),
+    # ---------------------------------------------------------------- reading the workbooks
+    _C("read.header", WARNING, "spec", "列标题「{found}」按「{header}」读取；请核对，或把标题改为「{header}」",
+       "a decorated header (a note in brackets, stray spaces) matched to a known column"),
+    _C("read.missing_column", WARNING, "spec", "找不到列 {headers}：这些列按空白处理",
+       "known columns not found in the sheet (read as empty; checks that need them say so)"),
+    _C("read.far_cells", WARNING, "spec", "{cells} 远离表格数据，未读取；如无用请删除这些单元格",
+       "cells far away from the table (e.g. a stray value in XFD1048576) left unread"),
+    _C("read.missing_register", WARNING, "spec", "未找到台账文件 {file}（{title}）：{effect}",
+       "a register the tool expects is not in the folder, and what is not checked because of it"),
     # ---------------------------------------------------------------- numbering (RULES.md §3)
     _C("number.format", ERROR, "N1–N4", "编号“{number}”不符合{rule_title}的格式 {pattern}（例如 {example}）",
        "a number that does not match the sheet's numbering pattern"),
@@ -86,6 +97,11 @@ CATALOGUE: tuple[FindingCode, ...] = (
        "a case closed after its due moment"),
     _C("deadline.calendar", ERROR, _DEADLINE_RULES, "{reason}（本表第 {rows} 行的期限因此未能检查）",
        "the working-day calendar does not cover the dates, so the deadlines could not be checked"),
+    _C("deadline.no_column", WARNING, _DEADLINE_RULES, "找不到列「{header}」，{what}未检查（也未计罚）",
+       "a deadline whose start or stop column is missing is not evaluated"),
+    _C("deadline.unreadable", ERROR, _DEADLINE_RULES,
+       "{what}：第 {rows} 行的{headers}无法读取，这些行的期限未检查（也未计罚）",
+       "rows whose start or stop value cannot be read are left out of a deadline, never taken as open"),
     # ---------------------------------------------------------------- penalties (RULES.md §5)
     _C("penalty.calendar", ERROR, "P1", "{case}：{reason}",
        "the calendar does not cover a late case, so its days late could not be fined"),

@@ -26,6 +26,7 @@ from generator.documents.engine import render_docx, template_path, template_revi
 from generator.documents.names import unique_names
 from generator.documents.pool import pool_map, worker_pool
 from generator.documents.subjects import FormData, Subject, subjects
+from generator.registers.outpath import require_writable
 from generator.registers.read import read_all
 
 
@@ -98,6 +99,8 @@ def render_forms(directory, form_name: str, out, *, numbers: list[str] | None = 
     warning = unsigned_warning([form], policy)
     if warning:
         result.warnings.append(warning)
+    if controlled:
+        require_writable(directory, "登记受控副本的分发记录（或加 --uncontrolled 生成非受控副本）")
     out.mkdir(parents=True, exist_ok=True)
     names = unique_names(form.id, [s.number for s in chosen])
     jobs = []
