@@ -16,9 +16,11 @@ import typer
 
 from generator.cli import (
     assess,
+    compensation,
     deadlines,
     demo,
     forms,
+    late_notices,
     money,
     numbering,
     pack,
@@ -42,6 +44,7 @@ COMMANDS = (
     ("number", numbering.number_app),
     ("deadline", deadlines.deadline),
     ("remind", deadlines.remind),
+    ("late", late_notices.late),
     ("render", forms.render),
     ("forms", forms.forms_),
     ("penalties", assess.penalties_cmd),
@@ -52,6 +55,8 @@ COMMANDS = (
     ("keys", pack.keys_app),
     ("ahp", money.ahp),
     ("quote", money.quote),
+    ("apportion", compensation.apportion),
+    ("sanbao", compensation.sanbao),
 )
 for _name, _command in COMMANDS:
     if isinstance(_command, typer.Typer):
