@@ -75,6 +75,8 @@ COMPLAINT = {
 OPEN_COMPLAINT = {"complaint_no": "260303001", "received": dt.date(2026, 3, 3), "channel": "电话",
                   "customer": "南京示例电力公司", "category": "服务质量", "description": LONG, "region": "国内",
                   "dept": "客户服务部", "owner": "孙丽"}
+LATE_COMPLAINT = {**OPEN_COMPLAINT, "complaint_no": "260302002", "received": dt.date(2026, 3, 2),
+                  "replied": dt.date(2026, 3, 20), "closed": dt.date(2026, 3, 25)}
 APPLICATION = {"app_no": "WL260301", "applied": dt.date(2026, 3, 2), "applicant": ENGINEER,
                "applicant_phone": "13900001111", "customer": "南京示例电力公司", "purpose": "售后维修",
                "reason": LONG}
@@ -100,7 +102,7 @@ SUBJECT = {"training_signin": "PX260302"}      # the empty sign-in sheet; other 
 def registers():
     return make_registers(
         tickets={"tickets": [TICKET], "field_services": [FIELD_SERVICE], "parts": PARTS},
-        complaints={"complaints": [COMPLAINT, OPEN_COMPLAINT]},
+        complaints={"complaints": [COMPLAINT, OPEN_COMPLAINT, LATE_COMPLAINT]},
         materials={"applications": [APPLICATION], "items": ITEMS, "returns": RETURNS},
         training={"sessions": [SESSION, EMPTY_SESSION], "attendees": ATTENDEES},
         surveys={"surveys": [SURVEY]},
@@ -156,7 +158,8 @@ def test_customer_forms_cite_nothing_internal_forms_cite_the_company_document(pd
     for fid in CUSTOMER_FORMS:
         assert "《" not in pdf_texts[fid] or "《收费标准》" in pdf_texts[fid], fid
     assert "《商品售后服务管理手册》" in pdf_texts["quality_memo"]
-    assert "《客户投诉及售后服务管理制度》" in pdf_texts["reminder"]
+    assert "《客户投诉及售后服务管理制度》" in flat(pdf_texts["reminder"])
+    assert "《客户投诉及售后服务管理制度》" in flat(pdf_texts["late_notice"])
 
 
 def test_fields_from_the_right_data(pdf_texts):

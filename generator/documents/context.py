@@ -227,7 +227,8 @@ def late_context(form: FormSpec, subject: Subject, data: FormData, masked: bool)
     """洽办单: one case closed late and every clock it ran past (late_cases.late_cases)."""
     d = subject.data
     reg = data.registers[d["register"]]
-    items = [dict(zip(LATE_ITEM_KEYS, (str(i), c["rule"], c["rule_title"], c["source"], value_text(c["start"]),
+    items = [dict(zip(LATE_ITEM_KEYS, (str(i), c["rule"], c["rule_title"], basis(form, data.policy, c["source"] or ""),
+                                       value_text(c["start"]),
                                        value_text(c["due"]), value_text(c["stop"]), c["lateness"])))
              for i, c in enumerate(d["items"], 1)]
     rec = next((r for t in reg.tables.values() if t.spec.name == d["sheet"] for r in t.records if r.row == d["row"]), None)
