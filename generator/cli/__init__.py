@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import typer
 
+from generator import __version__
 from generator.cli import (
     assess,
     deadlines,
@@ -21,7 +22,10 @@ from generator.cli import (
     pack,
     registers,
     report,
+    zh,
 )
+
+zh.install()   # --help boilerplate, usage errors and option types in Chinese
 
 app = typer.Typer(
     name="aftersales",
@@ -48,6 +52,20 @@ COMMANDS = (
     ("ahp", money.ahp),
     ("quote", money.quote),
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"aftersales {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                          help="显示版本并退出 / print the version")) -> None:
+    """售后服务台账、校验与受控表单工具 (after-sales registers, checks and controlled forms)."""
+
+
 for _name, _command in COMMANDS:
     if isinstance(_command, typer.Typer):
         app.add_typer(_command, name=_name)

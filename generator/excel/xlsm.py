@@ -35,6 +35,7 @@ from xml.sax.saxutils import escape
 import openpyxl
 
 from generator.config.register_specs import load_specs
+from generator.config.resources import shipped_dir
 from generator.core.errors import UserError
 from generator.registers.read import workbook_path
 from generator.registers.safewrite import (
@@ -45,7 +46,7 @@ from generator.registers.safewrite import (
 )
 from generator.registers.writeback import RESULT_SHEET
 
-MACRO_DIR = Path(__file__).resolve().parents[2] / "macros"
+MACRO_DIR = shipped_dir("macros")   # the wheel's copy, or the repository's macros/
 MODULE_FILES = ("AfterSales.bas", "xlwings.bas", "Dictionary.cls")
 ENTRY_MODULE = "aftersales_macros.py"
 CONF_FILE = "xlwings.conf"
