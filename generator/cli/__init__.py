@@ -9,6 +9,8 @@ package holds the plain functions of one command group.
 """
 from __future__ import annotations
 
+import sys
+
 import typer
 
 from generator import __version__
@@ -73,5 +75,15 @@ for _name, _command in COMMANDS:
         app.command(_name)(_command)
 
 
+def console_streams(streams=None) -> None:
+    """Chinese Windows prints through the GBK code page (cp936) when output is redirected: a
+    character outside it becomes "?" instead of crashing the command with UnicodeEncodeError."""
+    for stream in streams or (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").replace("-", "").lower()
+        if hasattr(stream, "reconfigure") and encoding != "utf8":
+            stream.reconfigure(errors="replace")
+
+
 def main():
+    console_streams()
     app()

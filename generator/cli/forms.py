@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import List, Optional
 
@@ -9,7 +10,9 @@ import typer
 
 from generator.cli.common import console, err_console, print_json, progress, user_errors
 from generator.config.form_specs import load_forms
+from generator.config.policy import find_policy
 from generator.core.errors import UserError
+from generator.documents import pdf_engines
 
 
 def _day(text: Optional[str]) -> Optional[dt.date]:
@@ -21,6 +24,15 @@ def _day(text: Optional[str]) -> Optional[dt.date]:
         raise typer.BadParameter(f"{text!r} 不是日期（如 2026-07-01）", param_hint="--today") from None
 
 
+def use_pdf_engine(directory: Path, option: Optional[str]) -> None:
+    """--pdf-engine, else AFTERSALES_PDF_ENGINE, else the policy's [pdf] engine: handed down to
+    the converter (and its workers) in AFTERSALES_PDF_ENGINE."""
+    if option is None and os.environ.get(pdf_engines.ENV_VAR):
+        return
+    name = option if option is not None else find_policy(directory).get("pdf", {}).get("engine", pdf_engines.DEFAULT)
+    os.environ[pdf_engines.ENV_VAR] = pdf_engines.check_engine(name, "--pdf-engine" if option else "策略 [pdf] engine")
+
+
 def render(
     directory: Path = typer.Argument(..., help="台账目录 / folder with the registers"),
     form: str = typer.Option(..., "--form", "-f", help="表单编号或名称，见 aftersales forms / form id or title"),
@@ -28,6 +40,8 @@ def render(
     all_: bool = typer.Option(False, "--all", help="填写全部记录 / every record"),
     out: Path = typer.Option(..., "--out", "-o", help="输出目录 / output folder"),
     pdf: bool = typer.Option(False, "--pdf", help="同时生成 PDF（需 LibreOffice）/ also write PDFs"),
+    pdf_engine: Optional[str] = typer.Option(None, "--pdf-engine", metavar="libreoffice|word|wps|auto",
+                                             help="PDF 由谁生成，默认取策略 [pdf] engine（libreoffice）/ PDF engine"),
     uncontrolled: bool = typer.Option(False, "--uncontrolled", help="非受控副本：不编分发号、隐去个人信息 / uncontrolled copy"),
     holder: str = typer.Option("", "--holder", help="受控副本持有人（写入分发记录）/ holder of the controlled copies"),
     today: Optional[str] = typer.Option(None, "--today", help="开单/发放日期，默认今天 / issue date"),
@@ -42,6 +56,8 @@ def render(
     with user_errors():
         if bool(number) == all_:
             raise UserError("请用 --number 指定单据编号，或用 --all 填写全部记录（二者选一）")
+        if pdf:
+            use_pdf_engine(directory, pdf_engine)
         # deferred: docxtpl loads only when forms are rendered
         from generator.documents.batch import render_forms
 
@@ -81,7 +97,7 @@ def forms_(
 
     t = Table(title="受控表单")
     for h in ("表单编号", "名称", "台账", "依据"):
-        t.add_column(h)
+        t.add_column(h, overflow="fold")   # wrap at 80 columns, never cut with "…"
     for f in forms.values():
         t.add_row(f.id, f.title, f.register, f.source)
     console.print(t)

@@ -108,7 +108,7 @@ def render_forms(directory, form_name: str, out, *, numbers: list[str] | None = 
                          for c, s, p in zip(copy_nos, chosen, result.docx)]
         distribution.record_issues(directory, result.issued)
     if pdf:
-        if converter.find_soffice() is None:
+        if not converter.pdf_available():
             result.warnings.append(converter.INSTALL_HINT)
         else:
             result.pdf = converter.convert_to_pdf(result.docx, out, workers=workers)
