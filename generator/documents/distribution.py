@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.core.errors import UserError
+from generator.registers.print_setup import apply_print_setup
 from generator.registers.safewrite import ensure_not_open, save_workbook
 
 LOG_NAME = "分发记录.xlsx"
@@ -105,5 +106,6 @@ def record_issues(directory, issues: list[Issue]) -> Path | None:
         ws.append(issue.cells())
         for col in (6, 7):
             ws.cell(row=ws.max_row, column=col).number_format = "yyyy-mm-dd"
+    apply_print_setup(wb, "受控表单分发记录")
     save_workbook(wb, path, keep_backup=False)
     return path
