@@ -219,3 +219,36 @@ def test_finding_tables_wrap_at_80_columns(sample_dir_session):
     result = runner.invoke(app, ["check", str(sample_dir_session), "--today", "2026-06-30"], env={"COLUMNS": "80"})
     assert result.exit_code == 1 and "说明" in result.output
     assert "…" not in result.output          # messages are wrapped, never cut
+
+
+# ---------------------------------------------------------------------------
+# Excel buttons: the VBA checks the interpreter, xlwings and the package first
+
+def vba_texts(source: str) -> dict[str, str]:
+    """Each message function of AfterSales.bas, evaluated: "literal" & Zh("hex") & ..."""
+    import re
+
+    out = {}
+    for name, expr in re.findall(r"^    (\w+_TEXT) = (.+)$", source, re.M):
+        text = ""
+        for literal, units in re.findall(r'"((?:[^"]|"")*)"|Zh\("([0-9A-F]+)"\)', expr):
+            text += "".join(chr(int(units[i:i + 4], 16)) for i in range(0, len(units), 4)) if units \
+                else literal.replace('""', '"')
+        out[name] = text
+    return out
+
+
+def test_buttons_check_python_before_running_and_explain_in_chinese():
+    source = (shipped_dir("macros") / "AfterSales.bas").read_bytes().decode("ascii")   # the module stays ASCII
+    texts = vba_texts(source)
+    assert texts["TITLE_TEXT"] == "售后台账"
+    assert texts["NO_XLWINGS_TEXT"] == "这个 Python 中没有安装 xlwings："
+    assert texts["NO_PACKAGE_TEXT"] == "这个 Python 中没有安装 aftersales 工具包："
+    assert texts["INSTALL_TEXT"] == "请在命令提示符中运行："
+    assert texts["NO_PYTHON_TEXT"].startswith("找不到可用的 Python 解释器")
+    assert "python.org" in texts["NO_PYTHON_HOW_TEXT"] and "xlwings.conf" in texts["NO_PYTHON_HOW_TEXT"]
+    bodies = source.split("\r\nSub ")[1:]
+    assert len(bodies) == 4
+    for body in bodies:      # every button asks Ready() before RunPython
+        assert body.index("If Not Ready() Then Exit Sub") < body.index("RunPython")
+    assert "find_spec('xlwings')" in source and "find_spec('generator')" in source
