@@ -252,3 +252,27 @@ def test_buttons_check_python_before_running_and_explain_in_chinese():
     for body in bodies:      # every button asks Ready() before RunPython
         assert body.index("If Not Ready() Then Exit Sub") < body.index("RunPython")
     assert "find_spec('xlwings')" in source and "find_spec('generator')" in source
+
+
+# ---------------------------------------------------------------------------
+# Report PDF fonts: no hard Noto requirement
+
+@pytest.mark.parametrize("platform, fonts, expected, note", [
+    ("win32", {"Microsoft YaHei", "SimSun"}, "Microsoft YaHei", ""),
+    ("win32", {"SimSun"}, "SimSun", "字体：SimSun（未找到 Microsoft YaHei，改用此字体）"),
+    ("linux", {"Noto Sans CJK SC"}, "Noto Sans CJK SC", ""),
+    ("linux", {"WenQuanYi Zen Hei"}, "WenQuanYi Zen Hei", "字体：WenQuanYi Zen Hei（未找到 Noto Sans CJK SC，改用此字体）"),
+    ("darwin", {"Noto Sans CJK SC"}, "Noto Sans CJK SC", "字体：Noto Sans CJK SC（未找到 PingFang SC，改用此字体）"),
+])
+def test_report_font_per_platform_and_the_fallback_is_named(platform, fonts, expected, note):
+    from generator.reports import report_pdf   # loads matplotlib: only these tests need it
+
+    assert report_pdf.cjk_font(platform, installed=fonts.__contains__) == expected
+    assert report_pdf.font_note(expected, platform) == note
+
+
+def test_no_chinese_font_says_what_to_install():
+    from generator.reports import report_pdf   # loads matplotlib: only these tests need it
+
+    with pytest.raises(UserError, match="SimHei.*C:"):
+        report_pdf.cjk_font("win32", installed=lambda family: False)

@@ -3,14 +3,17 @@
 A cover with the document-control block (company, title, period, 编制/审核/批准, date), then
 each section of the report: its notes, its tables (split across pages when long) and a chart
 per table that has one, current and previous period side by side. Every page carries
-``第 X 页 共 Y 页``. Text uses Noto Sans CJK SC; without it the PDF would show boxes, so
-a missing font is a UserError. The file carries no creation date, so the same report gives
-the same bytes.
+``第 X 页 共 Y 页``. Text uses the first Chinese font installed from the platform's list
+(Windows: Microsoft YaHei, SimHei, SimSun; macOS: PingFang SC …; Linux: Noto Sans CJK SC …);
+when that is not the list's first, the cover says which font was used instead. With no
+Chinese font at all the PDF would show boxes, so that is a UserError saying what to install.
+The file carries no creation date, so the same report gives the same bytes.
 """
 from __future__ import annotations
 
 import functools
 import math
+import sys
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -32,6 +35,15 @@ from generator.core.errors import UserError  # noqa: E402
 from generator.registers.safewrite import atomic_write_bytes  # noqa: E402
 
 FONT = "Noto Sans CJK SC"
+FONTS = {   # per platform, preferred first; Noto/Source Han last everywhere (installed with LibreOffice's CJK pack)
+    "win32": ("Microsoft YaHei", "SimHei", "SimSun", "DengXian", FONT, "Source Han Sans SC"),
+    "darwin": ("PingFang SC", "Hiragino Sans GB", "Heiti SC", "Songti SC", FONT, "Source Han Sans SC"),
+    "linux": (FONT, "Source Han Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Noto Sans SC",
+              "Droid Sans Fallback", "AR PL UMing CN"),
+}
+FONT_HINT = {"win32": "Windows 自带微软雅黑/黑体/宋体，请检查 C:\\Windows\\Fonts",
+             "darwin": "macOS 自带苹方（PingFang SC）",
+             "linux": "Debian/Ubuntu：sudo apt-get install fonts-noto-cjk"}
 PAGE_W, PAGE_H = 8.27, 11.69          # A4 portrait, inches
 LEFT, RIGHT, TOP, BOTTOM = 0.6, 0.6, 0.8, 0.75
 WIDTH = PAGE_W - LEFT - RIGHT
@@ -49,13 +61,33 @@ MAX_FONT, MIN_FONT = 9.5, 6.5
 NOTE_CHARS = 52                       # CJK characters per note line at 8 pt across the page
 
 
-def cjk_font() -> str:
-    """The CJK font family to draw with; UserError when it is not installed."""
+def _installed(family: str) -> bool:
     try:
-        font_manager.findfont(font_manager.FontProperties(family=FONT), fallback_to_default=False)
+        font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
     except ValueError:
-        raise UserError(f"未找到中文字体 {FONT}，无法生成 PDF 报告（Debian/Ubuntu：apt install fonts-noto-cjk）") from None
-    return FONT
+        return False
+    return True
+
+
+def font_choices(platform: str | None = None) -> tuple[str, ...]:
+    platform = platform or sys.platform
+    return FONTS.get(platform, FONTS["linux"])
+
+
+def cjk_font(platform: str | None = None, installed=_installed) -> str:
+    """The Chinese font family to draw with: the platform's first installed one; UserError when none is."""
+    choices = font_choices(platform)
+    for family in choices:
+        if installed(family):
+            return family
+    hint = FONT_HINT.get(platform or sys.platform, FONT_HINT["linux"])
+    raise UserError(f"未找到中文字体（{'、'.join(choices)}），无法生成 PDF 报告（{hint}）")
+
+
+def font_note(family: str, platform: str | None = None) -> str:
+    """What the cover says when the report falls back from the platform's preferred font."""
+    preferred = font_choices(platform)[0]
+    return "" if family == preferred else f"字体：{family}（未找到 {preferred}，改用此字体）"
 
 
 def _units(text: str) -> float:
@@ -75,12 +107,12 @@ def write_report_pdf(report: Report, path) -> Path:
     """Write the printable report; returns the path."""
     font = cjk_font()
     path = Path(path)
-    pages = [[Block(PAGE_H, lambda fig, top: _cover(fig, report))]]
+    pages = [[Block(PAGE_H, lambda fig, top: _cover(fig, report, font_note(font)))]]
     for n, section in enumerate(report.sections):
         pages += _paginate(_section_blocks(report, section, f"{NUMERALS[n] if n < len(NUMERALS) else n + 1}、"))
     rc = {"font.family": [font], "axes.unicode_minus": False, "font.size": 9, "pdf.fonttype": 3}
     meta = {"Title": f"{report.company} {report.title} {report.period.label}", "Author": report.company,
-            "Creator": "aftersales", "CreationDate": None}
+            "Creator": "aftersales", "Subject": f"字体 {font}", "CreationDate": None}
 
     def write(tmp: Path) -> None:
         with matplotlib.rc_context(rc), PdfPages(tmp, metadata=meta) as pdf:
@@ -343,7 +375,7 @@ def _bar_label(v) -> str:
 
 # ---------------------------------------------------------------------------- cover and frame
 
-def _cover(fig: Figure, report: Report) -> None:
+def _cover(fig: Figure, report: Report, note: str = "") -> None:
     def centred(y, text, size, weight="normal", colour="black"):
         fig.text(0.5, y, text, fontsize=size, fontweight=weight, color=colour, ha="center", va="center")
 
@@ -365,6 +397,8 @@ def _cover(fig: Figure, report: Report) -> None:
             cell.set_facecolor("#DDEBF7")
             cell.get_text().set_fontweight("bold")
     centred(0.2, "本报告根据售后服务台账自动生成，数字以台账为准", 9, colour="#808080")
+    if note:
+        centred(0.18, note, 8, colour="#808080")
 
 
 def _frame(fig: Figure, report: Report, number: int, total: int) -> None:
@@ -377,4 +411,4 @@ def _frame(fig: Figure, report: Report, number: int, total: int) -> None:
     fig.text(0.5, (BOTTOM - 0.35) / PAGE_H, f"第 {number} 页 共 {total} 页", fontsize=8, ha="center", color="#404040")
 
 
-__all__ = ["write_report_pdf", "cjk_font"]
+__all__ = ["cjk_font", "font_note", "write_report_pdf"]
