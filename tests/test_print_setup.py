@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from generator.cli import app
 from generator.pack.workbooks import check_workbook, manifest_workbook
 from generator.registers.print_setup import apply_print_setup, header_rows, sheet_width
+from generator.registers.writeback import RESULT_SHEET, OpenpyxlBook
 
 runner = CliRunner()
 
@@ -47,7 +48,7 @@ def test_pack_workbooks_print_on_a4():
 
 
 def test_registers_print_on_a4_with_the_header_repeated(empty_dir_session):
-    for path in sorted(empty_dir_session.glob("*.xlsx")):
+    for path in (empty_dir_session / "complaints.xlsx", empty_dir_session / "training.xlsx"):
         wb = openpyxl.load_workbook(path)
         visible = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
         assert visible, path
@@ -82,3 +83,10 @@ def test_orientation_follows_the_width_and_title_rows_the_frozen_pane():
     assert_prints(wide, landscape=True, title_rows="1:2")
     assert header_rows(wide) == 2 and hidden.page_setup.paperSize is None
     assert narrow.oddFooter.left.text == "R&&D 报表 · &A"      # & escaped in footers
+
+
+def test_the_write_back_sheet_prints_on_a4():
+    book = OpenpyxlBook(openpyxl.Workbook())
+    book.replace_sheet(RESULT_SHEET, 0)
+    book.format_result(RESULT_SHEET, tracked=True)
+    assert_prints(book.wb[RESULT_SHEET], landscape=True, title_rows=None)   # set before the pane is frozen

@@ -9,7 +9,7 @@ Every writer calls ``apply_print_setup`` once, just before saving.
 """
 from __future__ import annotations
 
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.cell import coordinate_from_string
 from openpyxl.worksheet.page import PageMargins
 
@@ -23,10 +23,14 @@ def _footer_text(text: str) -> str:
 
 
 def sheet_width(ws) -> float:
-    """The printed width of the used columns, in characters."""
+    """The printed width of the used columns (those with cells or a set width), in characters;
+    hidden columns do not print."""
+    from_dims = [column_index_from_string(k) for k, d in ws.column_dimensions.items() if d.width]
     total = 0.0
-    for i in range(1, (ws.max_column or 1) + 1):
+    for i in range(1, max([ws.max_column or 1, *from_dims]) + 1):
         dim = ws.column_dimensions.get(get_column_letter(i))
+        if dim is not None and dim.hidden:
+            continue
         total += dim.width if dim is not None and dim.width else DEFAULT_WIDTH
     return total
 
