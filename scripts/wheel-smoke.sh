@@ -47,6 +47,20 @@ step "audit-pack of one month"
 "$A" audit-pack regs --from 2026-03-01 --to 2026-03-31 --out pack.zip --silent
 step "verify"
 "$A" verify pack.zip
+step "the pack's check.xlsx and manifest.xlsx print on few A4 pages (LibreOffice)"
+mkdir print && (cd print && unzip -q -j ../pack.zip '*check.xlsx' '*manifest.xlsx')
+soffice -env:UserInstallation="file://$WORK/lo-profile" --headless --convert-to pdf --outdir print \
+  print/check.xlsx print/manifest.xlsx >/dev/null 2>&1
+"$WORK/venv/bin/python" - <<'PY'
+import openpyxl, pypdf
+for name in ("check", "manifest"):
+    wb = openpyxl.load_workbook(f"print/{name}.xlsx", read_only=True)
+    rows = sum(max(ws.max_row - 1, 0) for ws in wb.worksheets)
+    pages = len(pypdf.PdfReader(f"print/{name}.pdf").pages)
+    limit = len(wb.worksheets) + rows // 20     # a page per sheet, then at least 20 rows a page
+    print(f"   {name}.xlsx: {rows} rows on {pages} pages (at most {limit})")
+    assert pages <= limit, f"{name}.xlsx prints on {pages} pages"
+PY
 step "init --macros (finds the shipped macros)"
 "$A" init macro-regs --macros >/dev/null
 ls macro-regs/*.xlsm >/dev/null

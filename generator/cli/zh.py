@@ -29,6 +29,7 @@ PANEL_TEXT = {   # typer.rich_utils constants
 }
 HELP_TEXT = "显示本帮助并退出 / show this help"
 USAGE_PREFIX = "用法："
+USAGE_WORDS = (("[OPTIONS]", "[选项]"), ("COMMAND [ARGS]...", "命令 [参数]..."))
 
 PHRASES = {
     "Missing command.": "缺少命令。",
@@ -121,6 +122,8 @@ def install() -> None:
     write_usage = formatting.HelpFormatter.write_usage
 
     def zh_write_usage(self, prog, args="", prefix=None):
+        for english, chinese in USAGE_WORDS:
+            args = args.replace(english, chinese)
         return write_usage(self, prog, args, USAGE_PREFIX if prefix is None else prefix)
     formatting.HelpFormatter.write_usage = zh_write_usage
 
