@@ -4,6 +4,7 @@ the Chinese command-line boilerplate and a Chinese (GBK) console."""
 from __future__ import annotations
 
 import io
+import os
 import sys
 from pathlib import Path
 
@@ -164,6 +165,22 @@ def test_convert_to_pdf_hands_over_to_the_chosen_engine(tmp_path, monkeypatch):
     assert seen == ["word"]
 
 
+def test_render_takes_the_engine_from_the_option_then_the_policy(sample_dir, tmp_path, monkeypatch):
+    seen = []
+    monkeypatch.delenv(pdf_engines.ENV_VAR, raising=False)
+    monkeypatch.setattr(pdf_engines, "export_with_office", lambda engine, paths, out: seen.append(engine) or [])
+    args = ["render", str(sample_dir), "-f", "repair_record", "-n", "KF250701", "-o", str(tmp_path / "o"),
+            "--pdf", "--silent"]
+    assert CliRunner().invoke(app, args + ["--pdf-engine", "wps"]).exit_code == 0
+    policy = sample_dir / "policy.toml"
+    policy.write_text(policy.read_text(encoding="utf-8").replace('engine = "libreoffice"', 'engine = "word"'),
+                      encoding="utf-8")
+    assert CliRunner().invoke(app, args).exit_code == 0
+    assert seen == ["wps", "word"] and pdf_engines.ENV_VAR not in os.environ     # chosen for the command only
+    result = CliRunner().invoke(app, args + ["--pdf-engine", "acrobat"])
+    assert result.exit_code == 2 and "--pdf-engine 的值 'acrobat' 无效" in result.output
+
+
 # ---------------------------------------------------------------------------
 # Package, version, command line in Chinese
 
@@ -265,14 +282,16 @@ def test_buttons_check_python_before_running_and_explain_in_chinese():
     ("darwin", {"Noto Sans CJK SC"}, "Noto Sans CJK SC", "字体：Noto Sans CJK SC（未找到 PingFang SC，改用此字体）"),
 ])
 def test_report_font_per_platform_and_the_fallback_is_named(platform, fonts, expected, note):
-    from generator.reports import report_pdf   # loads matplotlib: only these tests need it
+    # loads matplotlib: only these tests need it
+    from generator.reports import report_pdf
 
     assert report_pdf.cjk_font(platform, installed=fonts.__contains__) == expected
     assert report_pdf.font_note(expected, platform) == note
 
 
 def test_no_chinese_font_says_what_to_install():
-    from generator.reports import report_pdf   # loads matplotlib: only these tests need it
+    # loads matplotlib: only these tests need it
+    from generator.reports import report_pdf
 
     with pytest.raises(UserError, match="SimHei.*C:"):
         report_pdf.cjk_font("win32", installed=lambda family: False)

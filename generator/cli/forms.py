@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import List, Optional
 
@@ -24,13 +25,21 @@ def _day(text: Optional[str]) -> Optional[dt.date]:
         raise typer.BadParameter(f"{text!r} 不是日期（如 2026-07-01）", param_hint="--today") from None
 
 
-def use_pdf_engine(directory: Path, option: Optional[str]) -> None:
-    """--pdf-engine, else AFTERSALES_PDF_ENGINE, else the policy's [pdf] engine: handed down to
-    the converter (and its workers) in AFTERSALES_PDF_ENGINE."""
-    if option is None and os.environ.get(pdf_engines.ENV_VAR):
-        return
-    name = option if option is not None else find_policy(directory).get("pdf", {}).get("engine", pdf_engines.DEFAULT)
-    os.environ[pdf_engines.ENV_VAR] = pdf_engines.check_engine(name, "--pdf-engine" if option else "策略 [pdf] engine")
+@contextmanager
+def pdf_engine_chosen(directory: Path, option: Optional[str]):
+    """--pdf-engine, else AFTERSALES_PDF_ENGINE, else the policy's [pdf] engine, handed down to the
+    converter and its workers in AFTERSALES_PDF_ENGINE for the time of the command."""
+    before = os.environ.get(pdf_engines.ENV_VAR)
+    name = option or before or find_policy(directory).get("pdf", {}).get("engine", pdf_engines.DEFAULT)
+    where = "--pdf-engine" if option else pdf_engines.ENV_VAR if before else "策略 [pdf] engine"
+    os.environ[pdf_engines.ENV_VAR] = pdf_engines.check_engine(name, where)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(pdf_engines.ENV_VAR, None)
+        else:
+            os.environ[pdf_engines.ENV_VAR] = before
 
 
 def render(
@@ -56,16 +65,15 @@ def render(
     with user_errors():
         if bool(number) == all_:
             raise UserError("请用 --number 指定单据编号，或用 --all 填写全部记录（二者选一）")
-        if pdf:
-            use_pdf_engine(directory, pdf_engine)
         # deferred: docxtpl loads only when forms are rendered
         from generator.documents.batch import render_forms
 
-        result = render_forms(
-            directory, form, out, numbers=None if all_ else list(number), pdf=pdf,
-            uncontrolled=uncontrolled, holder=holder, today=day,
-            progress=lambda items, total: progress(items, "填写表单", silent, total=total),
-        )
+        with pdf_engine_chosen(directory, pdf_engine) if pdf else nullcontext():
+            result = render_forms(
+                directory, form, out, numbers=None if all_ else list(number), pdf=pdf,
+                uncontrolled=uncontrolled, holder=holder, today=day,
+                progress=lambda items, total: progress(items, "填写表单", silent, total=total),
+            )
     for w in result.warnings:
         err_console.print(f"[yellow]注意：[/]{w}")
     if json_:
