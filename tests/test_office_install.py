@@ -130,6 +130,24 @@ def test_wps_falls_back_to_its_older_prog_id(tmp_path):
     assert [a.prog_id for a in apps] == ["WPS.Application"]
 
 
+def test_older_wps_exports_with_its_own_export_pdf(tmp_path):
+    class OldWpsDoc(FakeDoc):
+        def ExportAsFixedFormat(self, out, fmt):
+            raise AttributeError("ExportAsFixedFormat")
+
+        def ExportPdf(self, out):
+            Path(out).write_bytes(b"%PDF-1.4 wps")
+
+    dispatch, apps = fake_dispatch({"KWPS.Application"})
+
+    def old_wps(prog_id):
+        app = dispatch(prog_id)
+        app.Documents.Open = lambda path, *flags: OldWpsDoc(app, path)
+        return app
+    (pdf,) = pdf_engines.export_with_office("wps", [tmp_path / "a.docx"], tmp_path, dispatch=old_wps)
+    assert pdf.read_bytes() == b"%PDF-1.4 wps"
+
+
 def test_com_failures_are_chinese_and_name_the_file(tmp_path):
     dispatch, apps = fake_dispatch({"Word.Application"})
     with pytest.raises(UserError, match="broken.docx") as e:

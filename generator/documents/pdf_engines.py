@@ -1,8 +1,8 @@
 """Which program turns .docx into PDF: LibreOffice (the default), Word or WPS.
 
 Word and WPS are driven through COM (pywin32, which xlwings brings on Windows): open each
-document read-only, ``ExportAsFixedFormat(path, 17)`` (wdExportFormatPDF), close without
-saving, quit the application at the end. Only LibreOffice is tested end to end here; the COM
+document read-only, ``ExportAsFixedFormat(path, 17)`` (wdExportFormatPDF; older WPS versions:
+``ExportPdf(path)``), close without saving, quit the application at the end. Only LibreOffice is tested end to end here; the COM
 path is unit-tested with a fake application object (``dispatch`` is a parameter).
 
 The engine is chosen by ``--pdf-engine`` (render, audit-pack) or the policy's ``[pdf] engine``;
@@ -87,6 +87,15 @@ def _start(engine: str, dispatch):
     raise UserError(f"无法启动 {NAMES[engine]}（{'；'.join(errors)}）；请确认已安装，或改用 --pdf-engine libreoffice")
 
 
+def _export(engine: str, doc, pdf: Path) -> None:
+    try:
+        doc.ExportAsFixedFormat(str(pdf), WD_EXPORT_PDF)
+    except Exception:
+        if engine != "wps":
+            raise
+        doc.ExportPdf(str(pdf))   # older WPS versions have only their own ExportPdf
+
+
 def export_with_office(engine: str, docx_paths, out_dir, *, dispatch=com_dispatch) -> list[Path]:
     """Convert .docx files to PDF in ``out_dir`` with Word or WPS; returns the PDFs in input order."""
     if engine not in PROG_IDS:
@@ -109,7 +118,7 @@ def export_with_office(engine: str, docx_paths, out_dir, *, dispatch=com_dispatc
             doc = None
             try:
                 doc = app.Documents.Open(str(path), False, True, False)   # FileName, ConfirmConversions, ReadOnly, AddToRecent
-                doc.ExportAsFixedFormat(str(pdf), WD_EXPORT_PDF)
+                _export(engine, doc, pdf)
             except Exception as e:
                 failed.append(f"{path.name}（{e}）")
             finally:
