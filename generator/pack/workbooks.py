@@ -125,7 +125,8 @@ def check_workbook(findings: list[tuple[dict, dt.date | None]], failures: list[F
         rows.append([f["register"], f["sheet"], f["row"], f["column"], f["code"],
                      "错误" if f["severity"] == "error" else "警告", f["message"], f.get("value"), day])
     table_sheet(wb, "校验结果", FINDING_HEADERS, rows)
-    table_sheet(wb, "未能生成的表单", FAILURE_HEADERS, [f.cells() for f in failures])
+    if failures:   # an empty sheet would print a page of its own
+        table_sheet(wb, "未能生成的表单", FAILURE_HEADERS, [f.cells() for f in failures])
     apply_print_setup(wb, "审计包 校验结果")
     return xlsx_bytes(wb)
 
