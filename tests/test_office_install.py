@@ -16,6 +16,7 @@ from generator.cli import app, console_streams, zh
 from generator.config.resources import shipped_dir
 from generator.core.errors import UserError
 from generator.documents import pdf_engines, soffice
+from generator.reports import fonts
 
 WIN_PF = r"C:\Program Files\LibreOffice\program\soffice.exe"
 WIN_X86 = r"C:\Program Files (x86)\LibreOffice\program\soffice.exe"
@@ -292,24 +293,18 @@ def test_buttons_check_python_before_running_and_explain_in_chinese():
 # ---------------------------------------------------------------------------
 # Report PDF fonts: no hard Noto requirement
 
-@pytest.mark.parametrize("platform, fonts, expected, note", [
+@pytest.mark.parametrize("platform, families, expected, note", [
     ("win32", {"Microsoft YaHei", "SimSun"}, "Microsoft YaHei", ""),
     ("win32", {"SimSun"}, "SimSun", "字体：SimSun（未找到 Microsoft YaHei，改用此字体）"),
     ("linux", {"Noto Sans CJK SC"}, "Noto Sans CJK SC", ""),
     ("linux", {"WenQuanYi Zen Hei"}, "WenQuanYi Zen Hei", "字体：WenQuanYi Zen Hei（未找到 Noto Sans CJK SC，改用此字体）"),
     ("darwin", {"Noto Sans CJK SC"}, "Noto Sans CJK SC", "字体：Noto Sans CJK SC（未找到 PingFang SC，改用此字体）"),
 ])
-def test_report_font_per_platform_and_the_fallback_is_named(platform, fonts, expected, note):
-    # loads matplotlib: only these tests need it
-    from generator.reports import report_pdf
-
-    assert report_pdf.cjk_font(platform, installed=fonts.__contains__) == expected
-    assert report_pdf.font_note(expected, platform) == note
+def test_report_font_per_platform_and_the_fallback_is_named(platform, families, expected, note):
+    assert fonts.cjk_font(platform, installed=families.__contains__) == expected
+    assert fonts.font_note(expected, platform) == note
 
 
 def test_no_chinese_font_says_what_to_install():
-    # loads matplotlib: only these tests need it
-    from generator.reports import report_pdf
-
     with pytest.raises(UserError, match="SimHei.*C:"):
-        report_pdf.cjk_font("win32", installed=lambda family: False)
+        fonts.cjk_font("win32", installed=lambda family: False)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import math
-import sys
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -23,7 +22,6 @@ import matplotlib
 
 matplotlib.use("Agg")  # never a GUI backend: this runs in offices' batch jobs and in CI
 
-from matplotlib import font_manager  # noqa: E402
 from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
@@ -31,19 +29,9 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter  # noqa: E402
 
 from generator.assess.report_model import Ratio, Report, Table  # noqa: E402
 from generator.assess.report_model import show as cell_text  # noqa: E402
-from generator.core.errors import UserError  # noqa: E402
 from generator.registers.safewrite import atomic_write_bytes  # noqa: E402
+from generator.reports.fonts import cjk_font, font_note  # noqa: E402
 
-FONT = "Noto Sans CJK SC"
-FONTS = {   # per platform, preferred first; Noto/Source Han last everywhere (installed with LibreOffice's CJK pack)
-    "win32": ("Microsoft YaHei", "SimHei", "SimSun", "DengXian", FONT, "Source Han Sans SC"),
-    "darwin": ("PingFang SC", "Hiragino Sans GB", "Heiti SC", "Songti SC", FONT, "Source Han Sans SC"),
-    "linux": (FONT, "Source Han Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Noto Sans SC",
-              "Droid Sans Fallback", "AR PL UMing CN"),
-}
-FONT_HINT = {"win32": "Windows 自带微软雅黑/黑体/宋体，请检查 C:\\Windows\\Fonts",
-             "darwin": "macOS 自带苹方（PingFang SC）",
-             "linux": "Debian/Ubuntu：sudo apt-get install fonts-noto-cjk"}
 PAGE_W, PAGE_H = 8.27, 11.69          # A4 portrait, inches
 LEFT, RIGHT, TOP, BOTTOM = 0.6, 0.6, 0.8, 0.75
 WIDTH = PAGE_W - LEFT - RIGHT
@@ -59,35 +47,6 @@ MAX_CELL_UNITS = 20                   # a cell wider than this many CJK characte
 CELL_PAD = 1.2                        # characters of padding per column
 MAX_FONT, MIN_FONT = 9.5, 6.5
 NOTE_CHARS = 52                       # CJK characters per note line at 8 pt across the page
-
-
-def _installed(family: str) -> bool:
-    try:
-        font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
-    except ValueError:
-        return False
-    return True
-
-
-def font_choices(platform: str | None = None) -> tuple[str, ...]:
-    platform = platform or sys.platform
-    return FONTS.get(platform, FONTS["linux"])
-
-
-def cjk_font(platform: str | None = None, installed=_installed) -> str:
-    """The Chinese font family to draw with: the platform's first installed one; UserError when none is."""
-    choices = font_choices(platform)
-    for family in choices:
-        if installed(family):
-            return family
-    hint = FONT_HINT.get(platform or sys.platform, FONT_HINT["linux"])
-    raise UserError(f"未找到中文字体（{'、'.join(choices)}），无法生成 PDF 报告（{hint}）")
-
-
-def font_note(family: str, platform: str | None = None) -> str:
-    """What the cover says when the report falls back from the platform's preferred font."""
-    preferred = font_choices(platform)[0]
-    return "" if family == preferred else f"字体：{family}（未找到 {preferred}，改用此字体）"
 
 
 def _units(text: str) -> float:
@@ -411,4 +370,4 @@ def _frame(fig: Figure, report: Report, number: int, total: int) -> None:
     fig.text(0.5, (BOTTOM - 0.35) / PAGE_H, f"第 {number} 页 共 {total} 页", fontsize=8, ha="center", color="#404040")
 
 
-__all__ = ["cjk_font", "font_note", "write_report_pdf"]
+__all__ = ["write_report_pdf"]
