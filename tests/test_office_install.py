@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from generator import __version__
-from generator.cli import app, console_streams, zh
+from generator import __version__, cli
+from generator.cli import app, zh
 from generator.config.resources import shipped_dir
 from generator.core.errors import UserError
 from generator.documents import pdf_engines, soffice
@@ -243,9 +243,10 @@ def test_gbk_console_prints_chinese_help():
     assert result.exit_code == 0 and "售后服务台账" in result.stdout_bytes.decode("gbk")
 
 
-def test_a_character_outside_gbk_does_not_crash_the_console():
+def test_a_character_outside_gbk_does_not_crash_the_console(monkeypatch):
     stream = io.TextIOWrapper(io.BytesIO(), encoding="gbk")
-    console_streams([stream])
+    monkeypatch.setattr(sys, "stdout", stream)
+    cli._console_never_fails()
     stream.write("✓ 校验通过")
     stream.flush()
     assert stream.buffer.getvalue().decode("gbk") == "? 校验通过"
