@@ -58,6 +58,7 @@ from generator.core.periods import (
     months_between,
 )
 from generator.core.text import pct_text, yuan_text
+from generator.registers.print_setup import apply_print_setup
 from generator.registers.safewrite import save_workbook
 from generator.rules.deadlines import get_rule, is_late
 from generator.rules.penalties import (
@@ -477,6 +478,7 @@ def write_ledger_xlsx(result: dict, path) -> Path | None:
                                   ("金额", 12, MONEY_FORMAT), ("计入上限", 8, None), ("说明", 70, None),
                                   ("来源", 18, None)], items)
     table_sheet(wb, NOTES_SHEET, FINDING_COLUMNS, finding_rows(result["findings"]))
+    apply_print_setup(wb, f"罚扣台账 {result['month']}")
     return save_workbook(wb, Path(path))
 
 

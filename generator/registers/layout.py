@@ -22,6 +22,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from generator.config.register_specs import Column, RegisterSpec, SheetSpec
 from generator.core.errors import UserError
+from generator.registers.print_setup import apply_print_setup
 from generator.registers.safewrite import save_workbook
 
 WORKDAY_SHEET = "工作日"
@@ -185,6 +186,7 @@ def build_register(spec: RegisterSpec, tables: dict[str, list[dict]], *, policy:
     if LIST_SHEET in wb.sheetnames:
         wb.move_sheet(LIST_SHEET, offset=len(wb.sheetnames))
     wb.active = 0
+    apply_print_setup(wb, spec.title)
     return wb
 
 
