@@ -12,7 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.core.errors import UserError
-from generator.registers.safewrite import ensure_not_open, save_workbook
+from generator.registers.safewrite import (
+    ALL_FORMULAS,
+    ensure_not_open,
+    put_row,
+    save_workbook,
+)
 
 LOG_NAME = "分发记录.xlsx"
 SHEET = "分发记录"
@@ -102,8 +107,8 @@ def record_issues(directory, issues: list[Issue]) -> Path | None:
             ws.cell(row=1, column=i).font = Font(bold=True)
         ws.freeze_panes = "A2"
     for issue in issues:
-        ws.append(issue.cells())
+        put_row(ws, issue.cells())   # text stays text
         for col in (6, 7):
             ws.cell(row=ws.max_row, column=col).number_format = "yyyy-mm-dd"
-    save_workbook(wb, path, keep_backup=False)
+    save_workbook(wb, path, keep_backup=False, formulas=ALL_FORMULAS)   # the user's formulas; ours are text
     return path

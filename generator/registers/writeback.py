@@ -25,6 +25,7 @@ from pathlib import Path
 
 from generator.core.errors import UserError
 from generator.core.findings import ERROR, Finding, counts
+from generator.core.text import typed_text
 from generator.registers.read import read_all
 from generator.registers.safewrite import edit_workbook, lock_files
 
@@ -195,7 +196,8 @@ class XlwingsBook:
     def put(self, sheet, row, col, rows: list[list]) -> None:
         if rows:   # Excel takes a rectangle: pad short rows
             width = max(len(r) for r in rows)
-            self._cell(sheet, row, col).value = [list(r) + [None] * (width - len(r)) for r in rows]
+            self._cell(sheet, row, col).value = [[typed_text(v) for v in r] + [None] * (width - len(r))
+                                                 for r in rows]   # typed into Excel: text stays text
 
     def link(self, sheet, row, col, loc: Location) -> None:
         # A HYPERLINK formula behaves alike in Excel for Windows and for Mac.
