@@ -24,9 +24,20 @@ def lock_path(path: Path) -> Path:
     return real.with_name(f".~aftersales.{real.name}.lock")
 
 
+_held: dict[str, int] = {}   # locks this process holds (nested use re-enters, never blocks itself)
+
+
 @contextmanager
 def writer_lock(path: Path, wait: float | None = None):
     """Hold the advisory lock of ``path``; UserError when another writer keeps it too long."""
+    key = str(lock_path(path))
+    if key in _held:
+        _held[key] += 1
+        try:
+            yield
+        finally:
+            _held[key] -= 1
+        return
     lock = FileLock(str(lock_path(path)), timeout=WAIT_SECONDS if wait is None else wait)
     try:
         lock.acquire()
@@ -35,9 +46,11 @@ def writer_lock(path: Path, wait: float | None = None):
                         "请等它完成后重试（未写入任何内容）") from None
     except OSError as e:
         raise UserError(f"{path}：无法在所在文件夹建立写入锁（{e.strerror or e}），请检查文件夹是否可写") from None
+    _held[key] = 1
     try:
         yield
     finally:
+        del _held[key]
         lock.release()
 
 

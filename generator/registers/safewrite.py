@@ -19,6 +19,8 @@ from typing import Callable
 import openpyxl
 
 from generator.core.errors import UserError
+from generator.registers.lock import writer_lock
+from generator.registers.xlsxbook import Book, PatchError
 
 BACKUP_DIR = "备份"
 
@@ -38,8 +40,10 @@ def lock_files(path: Path) -> list[Path]:
 def ensure_not_open(path: Path) -> None:
     locks = lock_files(path)
     if locks:
+        name = locks[0].name
+        program = "LibreOffice" if name.startswith(".~lock.") else "WPS" if name.startswith(".~") else "Excel"
         raise UserError(
-            f"{path} 正在 Excel、WPS 或 LibreOffice 中打开（发现锁文件 {locks[0].name}），请先关闭该工作簿再操作；"
+            f"{path} 正在 {program} 中打开（发现锁文件 {name}），请先关闭该工作簿再操作；"
             "若程序已关闭，可删除该锁文件后重试"
         )
 
@@ -145,4 +149,43 @@ def edit_workbook(path, fn: Callable, *, dry_run: bool = False):
     result = fn(wb)
     if not dry_run:
         save_workbook(wb, path, formulas=theirs)
+    return result
+
+
+def fingerprint(path: Path) -> tuple:
+    """What tells that a file changed since it was read: size, modification time, inode."""
+    st = Path(path).stat()
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
+def patch_workbook(path, fn: Callable, *, expect: tuple | None = None):
+    """Open the register at ``path`` for a patch (only changed parts rewritten), call
+    fn(book), back up and replace atomically, all under the writer lock. ``expect`` is the
+    fingerprint taken when the caller read the file: a file changed since is not written."""
+    path = Path(path)
+    if not path.exists():
+        raise UserError(f"找不到台账文件 {path}")
+    with writer_lock(path):
+        ensure_not_open(path)
+        before = fingerprint(path)
+        if expect is not None and expect != before:
+            raise UserError(f"{path} 在读取后被修改（可能有人在 Excel 中保存了它），未写入任何内容，请重试")
+        try:
+            book = Book(real_path(path))
+        except PatchError as e:
+            raise UserError(f"{path}：无法在不丢失内容的前提下写入（{e}），未写入任何内容") from None
+        try:
+            result = fn(book)
+
+            def write(tmp: Path) -> None:
+                book.save(tmp)
+                if fingerprint(path) != before:   # re-read check just before the replace
+                    raise UserError(f"{path} 在写入期间被其他程序修改，未写入任何内容，请重试")
+
+            backup(path)
+            atomic_write_bytes(path, write)
+        except PatchError as e:
+            raise UserError(f"{path}：无法在不丢失内容的前提下写入（{e}），未写入任何内容") from None
+        finally:
+            book.close()
     return result

@@ -27,7 +27,8 @@ from generator.core.errors import UserError
 from generator.core.findings import ERROR, Finding, counts
 from generator.core.text import typed_text
 from generator.registers.read import read_all
-from generator.registers.safewrite import edit_workbook, lock_files
+from generator.registers.safewrite import lock_files, patch_workbook
+from generator.registers.xlsxbook import sheet_xml
 
 RESULT_SHEET = "校验结果"
 HEADERS = ("位置", "行号", "工作表", "列", "问题", "级别", "说明")
@@ -168,6 +169,118 @@ class OpenpyxlBook:
         self.wb.active = self.wb.sheetnames.index(sheet)
 
 
+class PatchBook:
+    """The register file itself, patched part by part (registers.xlsxbook): the user's formulas,
+    their cached values, extensions, shapes and properties stay as they were. Fills are fill
+    ids of the workbook's styles.xml."""
+
+    def __init__(self, book, path: Path):
+        self.book, self.styles, self.path = book, book.styles, path
+        self.result: dict | None = None      # the new 校验结果: (row, col) -> (value, style)
+        self._old: list | None = None
+        self.widths, self.links, self.freeze, self.selected, self.index = {}, [], None, False, 0
+
+    def sheet_names(self) -> list[str]:
+        return self.book.sheet_names()
+
+    def replace_sheet(self, name: str, index: int) -> None:
+        self.result, self.index = {}, index
+        if name not in self.book.sheet_names():
+            self.book.put_sheet(name, index, sheet_xml({}, widths={}, links=[], freeze_row=None, selected=False))
+
+    def _old_values(self) -> list:
+        if self._old is None:   # the previous 校验结果 as a reader sees it (small; calamine resolves strings)
+            import python_calamine as calamine  # only when a previous 校验结果 is read
+
+            book = calamine.CalamineWorkbook.from_path(str(self.path))
+            self._old = book.get_sheet_by_name(RESULT_SHEET).to_python(skip_empty_area=False)
+        return self._old
+
+    def get(self, sheet, row, col):
+        if self.result is not None:
+            return self.result.get((row, col), (None, 0))[0]
+        rows = self._old_values()
+        v = rows[row - 1][col - 1] if row <= len(rows) and col <= len(rows[row - 1]) else None
+        return None if v == "" else v
+
+    def put(self, sheet, row, col, rows: list[list]) -> None:
+        for i, values in enumerate(rows):
+            for j, v in enumerate(values):
+                if v is not None:
+                    old = self.result.get((row + i, col + j), (None, 0))
+                    self.result[(row + i, col + j)] = (v, old[1])
+
+    def _style(self, sheet, row, col) -> int:
+        if sheet == RESULT_SHEET:
+            if self.result is not None:
+                return self.result.get((row, col), (None, 0))[1]
+        return self.book.cells(sheet).style(row, col)
+
+    def _restyle(self, sheet, row, col, **parts) -> None:
+        s = self.styles.derive(self._style(sheet, row, col), **parts)
+        if sheet == RESULT_SHEET and self.result is not None:
+            self.result[(row, col)] = (self.result.get((row, col), (None, 0))[0], s)
+        else:
+            self.book.cells(sheet).set_style(row, col, s)
+
+    def link(self, sheet, row, col, loc: Location) -> None:
+        self.links.append((f"{Location(sheet, row, col).coordinate}", loc.link, str(self.get(sheet, row, col))))
+        self._restyle(sheet, row, col, font=self.styles.font(color="0563C1", underline=True))
+
+    def get_fill(self, sheet, row, col):
+        return self.styles.fill_of(self._style(sheet, row, col))
+
+    def set_fill(self, sheet, row, col, fill) -> None:
+        self._restyle(sheet, row, col, fill=fill)
+
+    def our_fill(self, severity: str):
+        return self.styles.solid_fill(FILLS.get(severity, FILLS["warning"]))
+
+    def no_fill(self):
+        return 0
+
+    def is_ours(self, fill) -> bool:
+        rgb = self.styles.fill_rgb(fill)
+        return isinstance(rgb, str) and rgb[-6:].upper() in FILLS.values()
+
+    def get_note(self, sheet, row, col) -> str | None:
+        return self.book.notes(sheet).get(row, col)
+
+    def set_note(self, sheet, row, col, text: str | None) -> None:
+        notes = self.book.notes(sheet)
+        notes.remove(row, col)
+        if text is not None:
+            notes.add(row, col, text, NOTE_AUTHOR)
+
+    def orphan_notes(self, sheet: str) -> list[tuple[int, int]]:
+        notes = self.book.notes(sheet)
+        return [(r, c) for r, c in notes.cells() if (notes.get(r, c) or "").startswith(NOTE_MARK)]
+
+    def format_result(self, sheet: str, tracked: bool) -> None:
+        bold = self.styles.font(bold=True)
+        self._restyle(sheet, 1, 1, font=bold)
+        self.widths = {j: (w, False) for j, w in enumerate(WIDTHS, start=1)}
+        if not tracked:
+            return
+        for j in range(1, len(HEADERS) + 1):
+            self._restyle(sheet, 2, j, font=bold)
+        for (r, c) in list(self.result):
+            if c == 7 and r >= FIRST_ROW:
+                self._restyle(sheet, r, c, wrap=True)
+        for j in range(len(TRACK_HEADERS)):
+            self.widths[TRACK_COL + j] = (9, True)
+        self.freeze = FIRST_ROW
+
+    def activate(self, sheet: str) -> None:
+        self.selected = True
+        self.book.activate(sheet)
+
+    def finish(self) -> None:
+        if self.result is not None:
+            self.book.put_sheet(RESULT_SHEET, self.index, sheet_xml(
+                self.result, widths=self.widths, links=self.links, freeze_row=self.freeze, selected=self.selected))
+
+
 class XlwingsBook:
     """A live xlwings Book (inside Excel); fills are RGB tuples or None."""
 
@@ -304,6 +417,11 @@ def result_index(names: list[str], register_sheets: list[str]) -> int:
     return (max(own) + 1) if own else len(names)
 
 
+def ours(a1) -> bool:
+    """A 校验结果 sheet written by this tool starts with its summary line."""
+    return isinstance(a1, str) and a1.startswith(("校验通过：", "校验时间 "))
+
+
 def finding_rows(findings: list[Finding], locations: list[Location | None]) -> list[list]:
     return [[loc.coordinate if loc else None, f.row, f.sheet, f.column, f.code,
              LEVELS.get(f.severity, "警告"), f.message]
@@ -317,6 +435,9 @@ def note_text(findings: list[Finding]) -> str:
 def refresh(book, register_sheets: list[str], findings: list[Finding], locate, now: dt.datetime,
             *, activate: bool = False) -> None:
     """Rebuild 校验结果 in one workbook and highlight its findings' cells."""
+    if RESULT_SHEET in book.sheet_names() and not ours(book.get(RESULT_SHEET, 1, 1)):
+        raise UserError(f"工作簿中已有名为「{RESULT_SHEET}」的工作表，但不是本工具写的；"
+                        "为免覆盖您的内容，请把它改名后重试（未写入任何内容）")
     clear_marks(book, register_sheets)
     book.replace_sheet(RESULT_SHEET, result_index(book.sheet_names(), register_sheets))
     names = set(book.sheet_names())
@@ -388,6 +509,12 @@ def locator(register):
     return locate
 
 
+def _patch(wb, path: Path, args: tuple, show: bool) -> None:
+    book = PatchBook(wb, path)
+    refresh(book, *args, activate=show)
+    book.finish()
+
+
 def write_back(directory, findings: list[Finding], now: dt.datetime, *, registers: dict | None = None,
                live: dict | None = None, activate: Path | None = None) -> list[Path]:
     """Refresh 校验结果 in every register workbook of the folder; returns the files written.
@@ -414,6 +541,6 @@ def write_back(directory, findings: list[Finding], now: dt.datetime, *, register
         if path.resolve() in live:
             refresh(XlwingsBook(live[path.resolve()]), *args, activate=show)
         else:
-            edit_workbook(path, lambda wb: refresh(OpenpyxlBook(wb), *args, activate=show))
+            patch_workbook(path, lambda wb: _patch(wb, path, args, show))
         written.append(path)
     return written
