@@ -138,7 +138,7 @@ class Package:
         while f"rId{n}" in ids:
             n += 1
         target = posixpath.relpath(target_part, posixpath.dirname(part))
-        etree.SubElement(root, f"{{{PKG_RELS}}}Relationship", Id=f"rId{n}", Type=REL + rel_type, Target=target)
+        etree.SubElement(root, f"{{{PKG_RELS}}}Relationship", Type=REL + rel_type, Target=target, Id=f"rId{n}")
         self.save_rels(part, root)
         return f"rId{n}"
 
