@@ -30,7 +30,7 @@ _held: dict[str, int] = {}   # locks this process holds (nested use re-enters, n
 @contextmanager
 def writer_lock(path: Path, wait: float | None = None):
     """Hold the advisory lock of ``path``; UserError when another writer keeps it too long."""
-    key = str(lock_path(path))
+    key = f"{os.getpid()}:{lock_path(path)}"   # a forked child does not hold its parent's locks
     if key in _held:
         _held[key] += 1
         try:
