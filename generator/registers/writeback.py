@@ -11,22 +11,23 @@ column of that list carries a copy of the cell's original fill. Before writing a
 listed cell whose fill is still ours gets its original fill back and loses our note; a fill
 or note the user set since is left alone. Notes are only added where the user has none.
 
-The same steps run on two kinds of workbook behind a small adapter: an openpyxl workbook
-(through safewrite.edit_workbook: lock-file refusal, backup, atomic replace, macros kept)
-and a live xlwings Book when the 校验 button runs inside Excel, where the file is open
-and can only be changed through Excel itself.
+The same steps run on two kinds of workbook behind a small adapter: the file itself, patched
+part by part (PatchBook over registers.xlsxbook, through safewrite.patch_workbook: writer
+lock, lock-file refusal, backup, re-read check, atomic replace; formulas with their cached
+values, extensions, shapes, properties and macros stay byte for byte), and a live xlwings
+Book when the 校验 button runs inside Excel, where the file is open and can only be changed
+through Excel itself. A sheet named 校验结果 that this tool did not write is never replaced.
 """
 from __future__ import annotations
 
 import datetime as dt
-from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator.core.errors import UserError
 from generator.core.findings import ERROR, Finding, counts
 from generator.core.text import typed_text
-from generator.registers.read import read_all
+from generator.registers.read import Register, Table, read_all
 from generator.registers.safewrite import lock_files, patch_workbook
 from generator.registers.xlsxbook import sheet_xml
 
@@ -73,100 +74,6 @@ class Location:
 
 # ---------------------------------------------------------------------------
 # Adapters: the few cell operations the refresh needs, for openpyxl and for xlwings.
-
-
-class OpenpyxlBook:
-    """An openpyxl Workbook; fills are openpyxl Fill objects."""
-
-    def __init__(self, wb):
-        self.wb = wb
-
-    def sheet_names(self) -> list[str]:
-        return list(self.wb.sheetnames)
-
-    def replace_sheet(self, name: str, index: int) -> None:
-        if name in self.wb.sheetnames:
-            del self.wb[name]
-        self.wb.create_sheet(name, index)
-
-    def get(self, sheet, row, col):
-        return self.wb[sheet].cell(row=row, column=col).value
-
-    def put(self, sheet, row, col, rows: list[list]) -> None:
-        ws = self.wb[sheet]
-        for i, values in enumerate(rows):
-            for j, v in enumerate(values):
-                if v is not None:
-                    ws.cell(row=row + i, column=col + j, value=v)
-
-    def link(self, sheet, row, col, loc: Location) -> None:
-        from openpyxl.styles import Font
-        from openpyxl.worksheet.hyperlink import Hyperlink
-
-        cell = self.wb[sheet].cell(row=row, column=col)
-        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=loc.link, display=str(cell.value))
-        cell.font = Font(color="0563C1", underline="single")
-
-    def get_fill(self, sheet, row, col):
-        return copy(self.wb[sheet].cell(row=row, column=col).fill)
-
-    def set_fill(self, sheet, row, col, fill) -> None:
-        self.wb[sheet].cell(row=row, column=col).fill = copy(fill)
-
-    def our_fill(self, severity: str):
-        from openpyxl.styles import PatternFill
-
-        return PatternFill("solid", fgColor=FILLS.get(severity, FILLS["warning"]))
-
-    def no_fill(self):
-        from openpyxl.styles import PatternFill
-
-        return PatternFill()
-
-    def is_ours(self, fill) -> bool:
-        rgb = getattr(getattr(fill, "fgColor", None), "rgb", None)
-        return getattr(fill, "patternType", None) == "solid" and isinstance(rgb, str) \
-            and rgb[-6:].upper() in FILLS.values()
-
-    def get_note(self, sheet, row, col) -> str | None:
-        c = self.wb[sheet].cell(row=row, column=col).comment
-        return c.text if c is not None else None
-
-    def set_note(self, sheet, row, col, text: str | None) -> None:
-        from openpyxl.comments import Comment
-
-        cell = self.wb[sheet].cell(row=row, column=col)
-        cell.comment = None if text is None else Comment(
-            text, NOTE_AUTHOR, height=24 + 18 * text.count("\n") + 18 * (len(text) // 30), width=300)
-
-    def orphan_notes(self, sheet: str) -> list[tuple[int, int]]:
-        """Cells carrying our note: highlights that moved with rows the user inserted or deleted."""
-        ws = self.wb[sheet]
-        return [(r, c) for (r, c), cell in ws._cells.items()
-                if cell.comment is not None and cell.comment.text.startswith(NOTE_MARK)]
-
-    def format_result(self, sheet: str, tracked: bool) -> None:
-        from openpyxl.styles import Alignment, Font
-        from openpyxl.utils import get_column_letter
-
-        ws = self.wb[sheet]
-        ws["A1"].font = Font(bold=True)
-        for j, width in enumerate(WIDTHS, start=1):
-            ws.column_dimensions[get_column_letter(j)].width = width
-        if not tracked:   # a clean register: the one line only
-            return
-        for j in range(1, len(HEADERS) + 1):
-            ws.cell(row=2, column=j).font = Font(bold=True)
-        for row in ws.iter_rows(min_row=FIRST_ROW, min_col=7, max_col=7):
-            row[0].alignment = Alignment(wrap_text=True, vertical="top")
-        for j in range(len(TRACK_HEADERS)):
-            ws.column_dimensions[get_column_letter(TRACK_COL + j)].hidden = True
-        ws.freeze_panes = "A3"
-
-    def activate(self, sheet: str) -> None:
-        for ws in self.wb.worksheets:   # one selected tab, or Excel opens the sheets grouped
-            ws.sheet_view.tabSelected = ws.title == sheet
-        self.wb.active = self.wb.sheetnames.index(sheet)
 
 
 class PatchBook:
@@ -513,6 +420,14 @@ def _patch(wb, path: Path, args: tuple, show: bool) -> None:
     book = PatchBook(wb, path)
     refresh(book, *args, activate=show)
     book.finish()
+
+
+def layouts(registers: dict) -> dict:
+    """The registers without their records: all a write-back needs (paths, sheets, columns),
+    so that a caller can let the records go before the files are written."""
+    return {k: Register(reg.spec, reg.path, {key: Table(t.spec, header_row=t.header_row, columns=t.columns)
+                                             for key, t in reg.tables.items()})
+            for k, reg in registers.items()}
 
 
 def write_back(directory, findings: list[Finding], now: dt.datetime, *, registers: dict | None = None,

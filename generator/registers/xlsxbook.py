@@ -293,6 +293,8 @@ class Book:
         if self.workbook_dirty:
             self.pkg.write(self.PART, etree.tostring(self.root, xml_declaration=True, encoding="UTF-8",
                                                      standalone=True))
+        self._bytes.clear()   # the package holds the changed parts; each is let go once written
+        self._cells.clear()
         self.pkg.save(out)
 
     def shared_string(self, i: int) -> str:
