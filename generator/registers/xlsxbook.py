@@ -17,7 +17,6 @@ from generator.registers.xlsxpatch import (
     Styles,
     col_index,
     col_letter,
-    insert_tail,
     rels_name,
     xml_text,
 )
@@ -53,7 +52,7 @@ class Notes:
         self.part = book.parts[sheet]
         targets = self.pkg.targets(self.part)
         self.comments_part = next((p for t, p in targets.values() if t.endswith("/comments")), None)
-        raw = book._cells[sheet].data if sheet in book._cells else book.sheet_bytes(sheet)
+        raw = book.raw(sheet)
         m = re.search(rb"<(?:\w+:)?legacyDrawing\b[^>]*?\w+:id=\"([^\"]+)\"", raw[raw.rfind(b"sheetData>"):])
         self.vml_part = targets[m.group(1).decode()][1] if m and m.group(1).decode() in targets else None
         if self.comments_part:
@@ -114,10 +113,10 @@ class Notes:
             self.vml_part = pkg.free_name("xl/drawings/vmlDrawing{}.vml")
             pkg.default("vml", VML_CT)
             rid = self.book.pkg.add_rel(self.part, "vmlDrawing", self.vml_part)
-            self.book.set_sheet_bytes(self.sheet, insert_tail(self.book.sheet_bytes(self.sheet),
-                                                              f'<legacyDrawing r:id="{rid}"/>'.encode()))
+            cells = self.book.cells(self.sheet)
+            cells.add_tail(f'<legacyDrawing r:id="{rid}"/>'.encode())
+            cells.bind_r()
             vml = VML_HEAD % self.book.free_idmap() + b"</xml>"
-            self.book.check_r_prefix(self.sheet)
         else:
             vml = pkg.read(self.vml_part)
         pkg.write(self.vml_part, self._vml(vml))
@@ -175,38 +174,24 @@ class Book:
     def sheet_names(self) -> list[str]:
         return [s.get("name") for s in self.sheets_el]
 
-    def sheet_bytes(self, name: str) -> bytes:
-        cells = self._cells.pop(name, None)
-        if cells is not None and cells.edits:   # edits folded in before the bytes change
-            self.set_sheet_bytes(name, bytes(cells))
+    def raw(self, name: str) -> bytes:
+        """The sheet's XML as in the file (edits are kept apart, in ``cells``)."""
+        if name in self._cells:
+            return self._cells[name].data
         if name not in self._bytes:
             self._bytes[name] = self.pkg.read(self.parts[name])
         return self._bytes[name]
 
-    def set_sheet_bytes(self, name: str, data: bytes) -> None:
-        self._cells.pop(name, None)
-        self._bytes[name] = data
-        self.pkg.write(self.parts[name], data)
-
     def cells(self, name: str) -> SheetCells:
         if name not in self._cells:
-            self._cells[name] = SheetCells(self.sheet_bytes(name))
+            self._cells[name] = SheetCells(self.raw(name))
+            self._bytes.pop(name, None)
         return self._cells[name]
 
     def notes(self, name: str) -> Notes:
         if name not in self._notes:
             self._notes[name] = Notes(self, name)
         return self._notes[name]
-
-    def check_r_prefix(self, name: str) -> None:
-        """A <legacyDrawing r:id> needs the r prefix bound on the worksheet element."""
-        data = self.sheet_bytes(name)
-        head = data[:data.index(b">", data.index(b"worksheet")) + 1]
-        if f'xmlns:r="{R}"'.encode() not in head:
-            if b"xmlns:r=" in head:
-                raise PatchError("工作表把 r 前缀绑定到了别的命名空间")
-            new = head[:-1] + f' xmlns:r="{R}">'.encode()
-            self.set_sheet_bytes(name, new + data[len(head):])
 
     def free_idmap(self) -> int:
         """A VML id block no drawing of the workbook uses yet."""
@@ -226,6 +211,7 @@ class Book:
                 self.drop_calc_chain()   # its entries for the old formulas would be stale
             if self.pkg.has(rels_name(part)):
                 self.pkg.remove(rels_name(part))
+            self._cells.pop(name, None)
             self._bytes[name] = data
             self.pkg.write(part, data)
             return
@@ -276,19 +262,15 @@ class Book:
             view.set("activeTab", str(index))
         self.workbook_dirty = True
         for other in self.sheet_names():   # one selected tab, or Excel opens the sheets grouped
-            if other == name:
-                continue
-            data = self.sheet_bytes(other)
-            head = data[:4096]
-            if b'tabSelected="1"' in head:
-                self.set_sheet_bytes(other, head.replace(b' tabSelected="1"', b"") + data[4096:])
+            if other != name and b'tabSelected="1"' in self.raw(other)[:8192]:
+                self.cells(other).unselect()
 
     def save(self, out: Path) -> None:
         for note in self._notes.values():
             note.save()
-        for name, cells in list(self._cells.items()):
-            if cells.edits:
-                self.set_sheet_bytes(name, bytes(cells))
+        for name, cells in self._cells.items():
+            if cells.changed():
+                self.pkg.write(self.parts[name], cells)   # streamed into the zip (SheetCells.pieces)
         self.styles.save()
         if self.workbook_dirty:
             self.pkg.write(self.PART, etree.tostring(self.root, xml_declaration=True, encoding="UTF-8",

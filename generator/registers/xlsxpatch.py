@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import copy
+import functools
 import posixpath
 import re
 import zipfile
@@ -41,6 +42,7 @@ class PatchError(Exception):
     """The file has a shape this module does not edit (then nothing is written)."""
 
 
+@functools.lru_cache(maxsize=None)
 def col_letter(col: int) -> str:
     s = ""
     while col:
@@ -57,7 +59,11 @@ def col_index(letters: str) -> int:
 
 
 def xml_text(value) -> str:
-    return escape(_BAD_XML.sub("", str(value)), quote=True)
+    """Text safe inside an XML element or attribute (characters XML cannot hold are dropped)."""
+    text = str(value)
+    if _BAD_XML.search(text):
+        text = _BAD_XML.sub("", text)
+    return escape(text, quote=True)
 
 
 def _attr(tag: bytes, name: str) -> bytes | None:
@@ -164,7 +170,13 @@ class Package:
             for name, info in self.members.items():
                 if name in self.removed:
                     continue
-                z.writestr(info, self.changed.pop(name) if name in self.changed else self.zip.read(name))
+                data = self.changed.pop(name) if name in self.changed else self.zip.read(name)
+                if isinstance(data, bytes):
+                    z.writestr(info, data, compresslevel=1)
+                    continue
+                with z.open(name, "w", force_zip64=True) as w:   # a patched sheet, streamed
+                    for piece in data.pieces():
+                        w.write(piece)
             for name, data in self.changed.items():
                 if name not in self.members:
                     z.writestr(name, data)
@@ -331,6 +343,32 @@ class SheetCells:
         # Cells found by their r="F12" (one byte search each) unless some cell has no r
         self.implicit = bool(_NO_REF.search(data, self.body_start, min(self.body_end, self.body_start + 200_000)))
         self.close_c = b"</" + self.prefix + b"c>"
+        self.splices: list[tuple[int, int, bytes]] = []   # edits outside the rows: (start, end, new)
+
+    def changed(self) -> bool:
+        return bool(self.edits or self.splices)
+
+    def add_tail(self, element: bytes) -> None:
+        """Insert ``element`` (a <legacyDrawing>) after </sheetData>, where the schema wants it."""
+        m = _AFTER_LEGACY.search(self.data, self.body_end)
+        at = m.start() if m else self.data.rindex(b"</")
+        self.splices.append((at, at, element))
+
+    def bind_r(self) -> None:
+        """Bind the r prefix (relationship ids) on the worksheet element if it is not yet."""
+        m = re.match(rb"(?:<\?[^>]*\?>\s*)?<(?:\w+:)?worksheet\b[^>]*>", self.data)
+        head = m.group(0)
+        if f'xmlns:r="{R_NS}"'.encode() in head:
+            return
+        if b"xmlns:r=" in head:
+            raise PatchError("工作表把 r 前缀绑定到了别的命名空间")
+        self.splices.append((m.end() - 1, m.end() - 1, f' xmlns:r="{R_NS}"'.encode()))
+
+    def unselect(self) -> None:
+        """Drop tabSelected from the sheet view (another sheet is shown)."""
+        at = self.data.find(b' tabSelected="1"', 0, self.body_start)
+        if at >= 0:
+            self.splices.append((at, at + len(b' tabSelected="1"'), b""))
 
     def _locate(self, row: int, col: int) -> tuple[int, int] | None:
         """Byte span of cell (row, col), None when absent (only for sheets whose cells carry r)."""
@@ -428,9 +466,15 @@ class SheetCells:
         return head + b"".join(cells[c] for c in sorted(cells)) + tail
 
     def __bytes__(self) -> bytes:
-        if not self.edits:
-            return self.data
-        pieces, pos = [], self.body_start
+        return b"".join(self.pieces())
+
+    def pieces(self):
+        """The patched sheet as consecutive pieces (memoryview slices of the original and new
+        bytes), to be streamed into the zip without one more copy of a big sheet."""
+        if not self.changed():
+            yield self.data
+            return
+        pieces, pos = list(self.splices), self.body_start
         inserts: dict[int, list[bytes]] = {}
         for row in sorted(self.edits):
             if row in self.rows:
@@ -440,18 +484,21 @@ class SheetCells:
                 i = bisect.bisect(self.order, row)
                 at = self.rows[self.order[i]][0] if i < len(self.order) else self.body_end
                 inserts.setdefault(at, []).append(self._row_bytes(row))
-        for at, rows in inserts.items():
-            pieces.append((at, at, b"".join(rows)))
+        if self.empty and self.edits:   # <sheetData/> opened up
+            at = self.body_start
+            pieces.append((at - 2, at, b">" + b"".join(self._row_bytes(r) for r in sorted(self.edits))
+                           + b"</" + self.prefix + b"sheetData>"))
+            inserts.clear()
+        else:
+            for at, rows in inserts.items():
+                pieces.append((at, at, b"".join(rows)))
         pieces.sort(key=lambda x: (x[0], x[1]))
-        data = memoryview(self.data)   # slices without copies: the sheet may be 100+ MB
-        out = [data[:self.body_start]] if not self.empty else [self.data[:self.body_start - 2] + b">"]
+        data, pos = memoryview(self.data), 0   # slices without copies: the sheet may be 100+ MB
         for start, end, new in pieces:
-            out += [data[pos:start], new]
+            yield data[pos:start]
+            yield new
             pos = end
-        if self.empty:
-            out.append(b"</" + self.prefix + b"sheetData>")
-        out.append(data[pos:])
-        return b"".join(out)
+        yield data[pos:]
 
 
 # Elements that follow <legacyDrawing> in a worksheet (ECMA-376 order)
@@ -459,13 +506,5 @@ _AFTER_LEGACY = re.compile(rb"<(?:\w+:)?(legacyDrawingHF|drawingHF|picture|oleOb
                            rb"webPublishItems|tableParts|extLst)\b")
 
 
-def insert_tail(data: bytes, element: bytes) -> bytes:
-    """Insert ``element`` (a <legacyDrawing>) after </sheetData>, where the schema wants it."""
-    tail_start = data.rindex(b"sheetData")
-    m = _AFTER_LEGACY.search(data, tail_start)
-    at = m.start() if m else data.rindex(b"</")
-    return data[:at] + element + data[at:]
-
-
-__all__ = ["Package", "PatchError", "SheetCells", "Styles", "col_index", "col_letter", "insert_tail",
+__all__ = ["Package", "PatchError", "SheetCells", "Styles", "col_index", "col_letter",
            "xml_text"]
