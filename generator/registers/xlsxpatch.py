@@ -33,6 +33,7 @@ VML_CT = "application/vnd.openxmlformats-officedocument.vmlDrawing"
 TEXT_FORMAT = 49                      # built-in number format "@"
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CELL = re.compile(rb"<(?:\w+:)?c\b[^>]*?(?:/>|>.*?</(?:\w+:)?c>)", re.S)
+_PREFIX = re.compile(rb"<(\w+:)?")
 _C_START = re.compile(rb"<(?:\w+:)?c[\s>/]")
 _NO_REF = re.compile(rb"<(?:\w+:)?c(?=[\s/>])(?![^>]*\sr=\")")
 _ATTR = {name: re.compile(rb"\s" + name.encode() + rb'="([^"]*)"') for name in ("r", "s", "t", "spans")}
@@ -104,10 +105,17 @@ class Package:
     def read(self, name: str) -> bytes:
         if name in self.changed:
             return self.changed[name]
-        try:
+        info = self.members.get(name)
+        if info is None:
+            raise PatchError(f"缺少部件 {name}")
+        if info.file_size < 8 << 20:
             return self.zip.read(name)
-        except KeyError:
-            raise PatchError(f"缺少部件 {name}") from None
+        buf, pos = bytearray(info.file_size), 0   # a big sheet: one buffer, filled chunk by chunk
+        with self.zip.open(info) as f:
+            while chunk := f.read(1 << 20):
+                buf[pos:pos + len(chunk)] = chunk
+                pos += len(chunk)
+        return buf
 
     def write(self, name: str, data: bytes) -> None:
         self.changed[name] = data
@@ -171,7 +179,7 @@ class Package:
                 if name in self.removed:
                     continue
                 data = self.changed.pop(name) if name in self.changed else self.zip.read(name)
-                if isinstance(data, bytes):
+                if isinstance(data, (bytes, bytearray)):
                     z.writestr(info, data, compresslevel=1)
                     continue
                 with z.open(name, "w", force_zip64=True) as w:   # a patched sheet, streamed
@@ -323,7 +331,7 @@ class SheetCells:
             raise PatchError("工作表没有 sheetData")
         self.empty = start.group(1) == b"/"
         self.body_start = start.end()
-        self.prefix = re.match(rb"<(\w+:)?", data[start.start():]).group(1) or b""
+        self.prefix = _PREFIX.match(data, start.start()).group(1) or b""   # no slice: no copy
         self.body_end = self.body_start if self.empty else data.rindex(b"</" + self.prefix + b"sheetData>")
         self.rows: dict[int, tuple[int, int]] = {}   # row -> (start, start of the next row)
         tag, last, prev = b"<" + self.prefix + b"row", 0, None
