@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 import openpyxl
+from lxml import etree
 
 from generator.core.errors import UserError
 from generator.registers.lock import writer_lock
@@ -172,7 +173,7 @@ def patch_workbook(path, fn: Callable, *, expect: tuple | None = None):
             raise UserError(f"{path} 在读取后被修改（可能有人在 Excel 中保存了它），未写入任何内容，请重试")
         try:
             book = Book(real_path(path))
-        except PatchError as e:
+        except (PatchError, KeyError, ValueError, etree.XMLSyntaxError) as e:
             raise UserError(f"{path}：无法在不丢失内容的前提下写入（{e}），未写入任何内容") from None
         try:
             result = fn(book)

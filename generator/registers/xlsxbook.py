@@ -162,7 +162,11 @@ class Book:
         self.ns = etree.QName(self.root).namespace
         self.sheets_el = self.root.find(self._q("sheets"))
         rels = self.pkg.targets(self.PART)
-        self.parts = {s.get("name"): rels[s.get(f"{{{R}}}id")][1] for s in self.sheets_el}
+        try:   # r:id in the transitional or the strict namespace
+            self.parts = {s.get("name"): rels[next(v for k, v in s.attrib.items() if k.endswith("}id"))][1]
+                          for s in self.sheets_el}
+        except (KeyError, StopIteration):
+            raise PatchError("工作簿的工作表关系不完整") from None
         self._bytes: dict[str, bytes] = {}
         self._cells: dict[str, SheetCells] = {}
         self._notes: dict[str, Notes] = {}
