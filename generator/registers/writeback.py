@@ -24,6 +24,8 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+import python_calamine as calamine
+
 from generator.core.errors import UserError
 from generator.core.findings import ERROR, Finding, counts
 from generator.core.text import typed_text
@@ -97,8 +99,6 @@ class PatchBook:
 
     def _old_values(self) -> list:
         if self._old is None:   # the previous 校验结果 as a reader sees it (small; calamine resolves strings)
-            import python_calamine as calamine  # only when a previous 校验结果 is read
-
             book = calamine.CalamineWorkbook.from_path(str(self.path))
             self._old = book.get_sheet_by_name(RESULT_SHEET).to_python(skip_empty_area=False)
         return self._old

@@ -14,12 +14,12 @@ from generator.registers.xlsxpatch import (
     Package,
     PatchError,
     SheetCells,
-    Styles,
     col_index,
     col_letter,
     rels_name,
     xml_text,
 )
+from generator.registers.xlsxstyles import Styles
 
 VML_HEAD = (b'<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
             b'xmlns:x="urn:schemas-microsoft-com:office:excel"><o:shapelayout v:ext="edit">'
