@@ -63,10 +63,11 @@ except ModuleNotFoundError:  # Python 3.10
 
 from generator.config.register_specs import Column, SheetSpec, load_specs
 from generator.core.errors import UserError
+from generator.core.userfile import read_user_text
 
 FORM_DIR = Path(__file__).with_name("forms")
 COMPANY_FORMS = "forms"          # a register folder's own form specs: <folder>/forms/<id>.toml
-KINDS = ("record", "period", "overdue")
+KINDS = ("record", "period", "overdue", "closed_late")
 
 # [control] of a spec: the document-control defaults a policy's [forms.<id>] may override.
 CONTROL_KEYS = {
@@ -204,6 +205,7 @@ class FormSpec:
 KIND_NAMES = {
     "period": ("period", "period_label", "across", "groups", "totals", "cases", "case_count"),
     "overdue": ("case_no", "register_title", "dept", "person", "customer", "items", "max_days"),
+    "closed_late": ("case_no", "register_title", "dept", "person", "customer", "items"),   # 洽办单 (D17)
 }
 FEE_NAMES = ("fee_lines", "fee_subtotal", "fee_tax", "fee_management", "fee_total", "fee_note")
 
@@ -300,7 +302,7 @@ def _read_dir(folder: Path) -> dict[str, FormSpec]:
     forms = {}
     for path in sorted(folder.glob("*.toml")):
         try:
-            form = parse_form(tomllib.loads(path.read_text(encoding="utf-8")))
+            form = parse_form(tomllib.loads(read_user_text(path, "表单定义")))
         except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as e:
             raise UserError(f"表单定义 {path} 有误：{e}") from None
         if form.id != path.stem:

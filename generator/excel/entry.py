@@ -105,30 +105,28 @@ def check(workbook, *, today: dt.date | None = None, now: dt.datetime | None = N
 
 def assign_numbers(workbook) -> dict[str, dict[int, str]]:
     """Fill the empty number cells of the workbook's numbered sheets, in date order.
-    Returns {sheet name: {Excel row: number}} of what was written."""
+    Returns {sheet name: {Excel row: number}} of what was written (a further numbered column
+    of a sheet, such as the N2 处理表编号, under "sheet name·header")."""
 
     c = caller(workbook)
     spec = register_spec(c.path)
     out: dict[str, dict[int, str]] = {}
-    for sheet in spec.sheets:
-        if not sheet.number:
-            continue
+    for sheet in (view for s in spec.sheets for view in s.numbered()):
+        own = sheet.number == spec.sheet(sheet.key).number   # else a further numbered column (N2)
+        which = sheet.key if own else sheet.number
         if c.book is None:   # on disk: read, allocate and write under the register's writer lock
-            numbers = assign(c.directory, spec.id, sheet.key)[1]
-            if numbers:
-                out[sheet.name] = numbers
-            continue
-        n = load_numbered(c.directory, spec.id, sheet.key)
-        numbers = allocate(n.entries, n.rule, rule_id=n.rule_id)
-        if not numbers:
-            continue
-        col = n.register.tables[sheet.key].columns[sheet.number]
-        ws = c.book.sheets[sheet.name]
-        for row, number in numbers.items():
-            cell = ws.range((row, col))
-            cell.number_format = "@"   # text, so leading zeros stay
-            cell.value = number
-        out[sheet.name] = numbers
+            numbers = assign(c.directory, spec.id, which)[1]
+        else:
+            n = load_numbered(c.directory, spec.id, which)
+            numbers = allocate(n.entries, n.rule, rule_id=n.rule_id)
+            col = n.register.tables[sheet.key].columns[sheet.number]
+            ws = c.book.sheets[sheet.name]
+            for row, number in numbers.items():
+                cell = ws.range((row, col))
+                cell.number_format = "@"   # text, so leading zeros stay
+                cell.value = number
+        if numbers:
+            out[sheet.name if own else f"{sheet.name}·{sheet.column(sheet.number).header}"] = numbers
     return out
 
 
