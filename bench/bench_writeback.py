@@ -73,6 +73,7 @@ def build(folder: Path, rows: int) -> None:
     for i in range(rows):
         row = dict(base[i % len(base)])
         day = row.get("received")
+        row["form_no"] = None   # N2 numbers repeated would be 50,000 duplicates: left to assign
         if isinstance(day, dt.date):   # serials in date order within each year
             row["_order"] = (day, i)
         out.append(row)
