@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import shutil
 
 import openpyxl
 import pytest
@@ -16,7 +17,7 @@ from typer.testing import CliRunner
 from generator.cli import app
 from generator.pack.workbooks import check_workbook, manifest_workbook
 from generator.registers.print_setup import apply_print_setup, header_rows, sheet_width
-from generator.registers.writeback import RESULT_SHEET, OpenpyxlBook
+from generator.registers.writeback import RESULT_SHEET
 
 runner = CliRunner()
 
@@ -85,8 +86,10 @@ def test_orientation_follows_the_width_and_title_rows_the_frozen_pane():
     assert narrow.oddFooter.left.text == "R&&D 报表 · &A"      # & escaped in footers
 
 
-def test_the_write_back_sheet_prints_on_a4():
-    book = OpenpyxlBook(openpyxl.Workbook())
-    book.replace_sheet(RESULT_SHEET, 0)
-    book.format_result(RESULT_SHEET, tracked=True)
-    assert_prints(book.wb[RESULT_SHEET], landscape=True, title_rows=None)   # set before the pane is frozen
+def test_the_write_back_sheet_prints_on_a4(empty_dir_session, tmp_path):
+    folder = tmp_path / "regs"
+    shutil.copytree(empty_dir_session, folder)
+    res = runner.invoke(app, ["check", str(folder), "--write-back"])
+    assert res.exit_code in (0, 1), res.output
+    ws = openpyxl.load_workbook(folder / "complaints.xlsx")[RESULT_SHEET]     # written as XML, not by openpyxl
+    assert_prints(ws, landscape=True, title_rows=None)

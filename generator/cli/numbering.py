@@ -10,8 +10,8 @@ import typer
 
 from generator.cli.common import console, day_option, print_json, user_errors
 from generator.core.errors import UserError
-from generator.registers.numbers import Numbered, load_numbered, write_numbers
-from generator.rules.numbering import assign_numbers, compile_rule, next_number
+from generator.registers.numbers import Numbered, assign, load_numbered
+from generator.rules.numbering import compile_rule, next_number
 
 number_app = typer.Typer(
     help="单据编号：查下一个编号、补齐空白编号 / document numbers: next free number, fill empty cells.",
@@ -69,10 +69,7 @@ def assign_cmd(
 ):
     """按日期顺序为空白编号单元格填写编号，先备份再写回 / fill empty number cells in date order."""
     with user_errors():
-        n = load_numbered(directory, register, sheet)
-        numbers = assign_numbers(n.entries, n.rule, rule_id=n.rule_id)
-        if numbers and not dry_run:
-            write_numbers(n, numbers)
+        n, numbers = assign(directory, register, sheet, dry_run=dry_run)   # locked: read, allocate, write
     rows = [{"row": row, "number": number} for row, number in sorted(numbers.items())]
     if json_:
         print_json({"register": register, "sheet": n.sheet.key, "rule": n.rule_id,

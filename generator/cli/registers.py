@@ -15,7 +15,7 @@ from generator.cli.common import console, day_option, print_json, user_errors
 from generator.core.findings import counts
 from generator.excel.xlsm import install_macros
 from generator.registers.setup import init_registers
-from generator.registers.writeback import write_back
+from generator.registers.writeback import layouts, write_back
 
 
 def init(
@@ -63,10 +63,12 @@ def check(
     written = []
     with user_errors():
         day = day_option(today, "--today", default=dt.date.today())
-        findings = run_checks(RunContext.load(directory, day))
-        if write_back_:
-
-            written = write_back(directory, findings, dt.datetime.now())
+        ctx = RunContext.load(directory, day)
+        findings = run_checks(ctx)
+        if write_back_:   # the registers as read for the check, without their records (memory)
+            registers = layouts(ctx.registers)
+            del ctx
+            written = write_back(directory, findings, dt.datetime.now(), registers=registers)
     if json_:
         print_json({"findings": [f.to_dict() for f in findings], "counts": counts(findings),
                     "written": [str(p) for p in written]})

@@ -3,6 +3,8 @@
 One formatter per job: ``value_text`` for any cell value, ``num_text`` for a number without
 trailing zeros, ``yuan_text`` for money to the cent, ``pct_text`` for a share as a percentage
 (``percent`` for part of a whole), and ``mask`` for personal data in an uncontrolled copy.
+Text that a spreadsheet could take for a formula: ``formula_like`` (what openpyxl writes as a
+formula), ``typed_text`` (a value typed into a live Excel) and ``csv_text`` (a CSV cell, OWASP).
 
 >>> value_text(Decimal("1.50")), value_text(Decimal("1.5"), "money"), pct_text(Decimal("0.235"))
 ('1.5', '1.50', '23.5%')
@@ -62,3 +64,38 @@ def value_text(value, kind: str = "text") -> str:
         return num_text(Decimal(repr(value)))
     return str(value)
 
+
+
+# Leading characters that make Excel, LibreOffice or WPS read a typed or imported cell as a
+# formula (OWASP "CSV injection": = + - @, and tab / carriage return before them).
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_like(value) -> bool:
+    """True for a string openpyxl would write as a formula (``=`` and more): such a string must
+    be written as a text cell (data_type "s"), never as it stands."""
+    return isinstance(value, str) and len(value) > 1 and value.startswith("=")
+
+
+def typed_text(value):
+    """A value safe to type into a live spreadsheet: a string starting with = + - @ (or tab, CR)
+    gets Excel's text prefix ``'`` (not shown, not stored in the cell); other values unchanged.
+
+    >>> typed_text("=SUM(A1)"), typed_text("-"), typed_text(5), typed_text("张三")
+    ("'=SUM(A1)", "'-", 5, '张三')
+    """
+    if isinstance(value, str) and value[:1] in FORMULA_LEADS:
+        return "'" + value
+    return value
+
+
+def csv_text(value) -> str:
+    """A CSV cell as OWASP recommends: text starting with = + - @, tab or CR gets a leading ``'``
+    so that a spreadsheet opening the file shows it as text; None is empty.
+
+    >>> csv_text("=cmd|' /C calc'!A0"), csv_text("@SUM(A1)"), csv_text(None), csv_text(3)
+    ("'=cmd|' /C calc'!A0", "'@SUM(A1)", '', '3')
+    """
+    if value is None:
+        return ""
+    return str(typed_text(value if isinstance(value, str) else str(value)))

@@ -21,7 +21,7 @@ from generator.config.form_specs import load_forms
 from generator.config.register_specs import load_specs
 from generator.core.errors import UserError
 from generator.core.findings import counts
-from generator.registers.numbers import load_numbered, write_numbers
+from generator.registers.numbers import assign, load_numbered
 from generator.registers.read import read_all
 from generator.registers.writeback import RESULT_SHEET, write_back
 from generator.rules.numbering import assign_numbers as allocate
@@ -113,20 +113,20 @@ def assign_numbers(workbook) -> dict[str, dict[int, str]]:
     out: dict[str, dict[int, str]] = {}
     for sheet in (view for s in spec.sheets for view in s.numbered()):
         own = sheet.number == spec.sheet(sheet.key).number   # else a further numbered column (N2)
-        n = load_numbered(c.directory, spec.id, sheet.key if own else sheet.number)
-        numbers = allocate(n.entries, n.rule, rule_id=n.rule_id)
-        if not numbers:
-            continue
-        if c.book is None:
-            write_numbers(n, numbers)
+        which = sheet.key if own else sheet.number
+        if c.book is None:   # on disk: read, allocate and write under the register's writer lock
+            numbers = assign(c.directory, spec.id, which)[1]
         else:
+            n = load_numbered(c.directory, spec.id, which)
+            numbers = allocate(n.entries, n.rule, rule_id=n.rule_id)
             col = n.register.tables[sheet.key].columns[sheet.number]
             ws = c.book.sheets[sheet.name]
             for row, number in numbers.items():
                 cell = ws.range((row, col))
                 cell.number_format = "@"   # text, so leading zeros stay
                 cell.value = number
-        out[sheet.name if own else f"{sheet.name}·{sheet.column(sheet.number).header}"] = numbers
+        if numbers:
+            out[sheet.name if own else f"{sheet.name}·{sheet.column(sheet.number).header}"] = numbers
     return out
 
 

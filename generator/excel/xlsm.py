@@ -42,6 +42,7 @@ from generator.registers.safewrite import (
     atomic_write_bytes,
     backup,
     ensure_not_open,
+    formula_cells,
     save_workbook,
 )
 from generator.registers.writeback import RESULT_SHEET
@@ -465,8 +466,9 @@ def make_xlsm(xlsx_path, xlsm_path) -> Path:
         wb = openpyxl.load_workbook(src, keep_links=True)
     except Exception as e:
         raise UserError(f"{src}：无法打开（{e}）") from None
+    theirs = formula_cells(wb)   # the user's own formulas stay; anything else is text
     add_macros(wb)
-    save_workbook(wb, dst)
+    save_workbook(wb, dst, formulas=theirs)
     return dst
 
 

@@ -9,6 +9,8 @@ import getpass
 import io
 from pathlib import Path
 
+from generator.core.text import csv_text
+from generator.registers.lock import writer_lock
 from generator.registers.safewrite import atomic_write_bytes, ensure_not_open
 
 AUDIT_LOG = "审计日志.csv"
@@ -20,23 +22,29 @@ def append_audit_log(directory: Path, cells: list) -> Path:
     """Append one line to 审计日志.csv beside the registers (new file: UTF-8 with BOM, header).
 
     The whole file is rewritten through a temporary file and renamed over the old one, so a
-    crash never leaves half a line; Excel holding it open is refused.
+    crash never leaves half a line; Excel holding it open is refused; concurrent appends wait
+    for each other (writer lock). Cells starting like a formula get a leading ' (OWASP).
     """
     path = Path(directory) / AUDIT_LOG
-    ensure_not_open(path)
+    with writer_lock(path):   # two packs built at once: both lines kept
+        ensure_not_open(path)
+        _append(path, cells)
+    return path
+
+
+def _append(path: Path, cells: list) -> None:
     old = path.read_bytes() if path.exists() else b""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     if not old:
         writer.writerow(LOG_HEADERS)
-    writer.writerow(cells)
+    writer.writerow([csv_text(c) for c in cells])   # text stays text in a spreadsheet
     new = buf.getvalue().encode("utf-8")
     if not old:
         new = "\ufeff".encode("utf-8") + new
     elif not old.endswith(b"\n"):
         old += b"\r\n"
     atomic_write_bytes(path, lambda tmp: tmp.write_bytes(old + new))
-    return path
 
 
 def log_line(directory: Path, start: dt.date, end: dt.date, registers: list[str], only: tuple[str, ...] | None,

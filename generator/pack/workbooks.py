@@ -25,6 +25,7 @@ from generator.documents.docx_repro import docx_bytes, read_parts
 from generator.pack.clauses import KIND_TEXT
 from generator.pack.options import Failure, PackOptions, error_text
 from generator.registers.print_setup import apply_print_setup
+from generator.registers.safewrite import formula_cells, text_only
 from generator.rules.masking import mask, mask_text, mask_value
 
 FINDING_HEADERS = [("台账", 10, None), ("工作表", 12, None), ("行", 6, None), ("列", 14, None), ("代码", 22, None),
@@ -38,8 +39,10 @@ MANIFEST_KEYS = ("kind", "form", "title", "number", "record_date", "path", "page
                  "source")
 
 
-def xlsx_bytes(wb) -> bytes:
-    """An openpyxl workbook as reproducible bytes (core.xml dates pinned, fixed zip entries)."""
+def xlsx_bytes(wb, formulas=frozenset()) -> bytes:
+    """An openpyxl workbook as reproducible bytes (core.xml dates pinned, fixed zip entries);
+    every string is text except the formula cells named in ``formulas``."""
+    text_only(wb, keep=formulas)
     wb.properties.created = wb.properties.modified = dt.datetime(1980, 1, 1)
     buf = io.BytesIO()
     wb.save(buf)
@@ -79,8 +82,9 @@ def masked_workbook(register) -> bytes:
         kind, header = personal.get((ws.title, cell.column), (None, 0))
         return None if cell.row <= header else kind      # the header and title rows stay as they are
 
+    theirs = formula_cells(wb)   # the register's own formulas stay formulas
     _scrub_cells(wb, kind_of)
-    return xlsx_bytes(wb)
+    return xlsx_bytes(wb, theirs)
 
 
 # ---------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from generator.config.register_specs import Column, RegisterSpec, SheetSpec
 from generator.core.errors import UserError
 from generator.registers.print_setup import apply_print_setup
-from generator.registers.safewrite import save_workbook
+from generator.registers.safewrite import ALL_FORMULAS, save_workbook
 
 WORKDAY_SHEET = "工作日"
 LIST_SHEET = "选项"
@@ -195,4 +195,4 @@ def write_register(path: Path, spec: RegisterSpec, tables, *, force: bool = Fals
     if path.exists() and not force:
         raise UserError(f"{path} 已存在；如需覆盖请加 --force（会先备份原文件）")
     wb = build_register(spec, tables, **kw)
-    return save_workbook(wb, path, overwrite=True)
+    return save_workbook(wb, path, overwrite=True, formulas=ALL_FORMULAS)   # the 状态 column formulas

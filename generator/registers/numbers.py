@@ -1,17 +1,23 @@
 """A numbered sheet of a register as read for allocation, and writing allocated numbers back
-through the safe writer (used by ``number assign`` and the Excel button)."""
+through the safe writer (used by ``number assign`` and the Excel button), under the
+register's writer lock."""
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator.config.policy import find_policy
 from generator.config.register_specs import SheetSpec, load_specs
 from generator.core.errors import UserError
-from generator.registers.read import Register, read_all, read_register
-from generator.registers.safewrite import edit_workbook
+from generator.registers.lock import writer_lock
+from generator.registers.read import Register, read_all, read_register, workbook_path
+from generator.registers.safewrite import fingerprint, patch_workbook
+from generator.registers.xlsxpatch import TEXT_FORMAT
 from generator.rules.numbering import (
     NumberEntry,
+    assign_numbers,
     department_codes,
     normalise_number,
     numbering_rule,
@@ -64,23 +70,53 @@ def _master(directory: Path):
         return None
 
 
-def write_numbers(n: Numbered, numbers: dict[int, str]) -> None:
-    """Write numbers as text cells; refuse if any target cell was filled meanwhile."""
+def assign(directory: Path, register_id: str, sheet: str | None, *, dry_run: bool = False
+           ) -> tuple[Numbered, dict[int, str]]:
+    """Read, allocate and write under the register's writer lock: two runs at once never hand
+    out the same numbers (the second waits, then reads what the first wrote)."""
+    spec = load_specs().get(register_id)
+    path = workbook_path(directory, spec) if spec is not None and Path(directory).is_dir() else None
+    if path is None or not path.exists():
+        n = load_numbered(directory, register_id, sheet)   # the same messages as without a lock
+        return n, assign_numbers(n.entries, n.rule, rule_id=n.rule_id)
+    with writer_lock(path):
+        seen = fingerprint(path)
+        n = load_numbered(directory, register_id, sheet)
+        numbers = assign_numbers(n.entries, n.rule, rule_id=n.rule_id)
+        if numbers and not dry_run:
+            write_numbers(n, numbers, expect=seen)
+    return n, numbers
+
+
+def write_numbers(n: Numbered, numbers: dict[int, str], *, expect: tuple | None = None) -> None:
+    """Write numbers as text cells (format @), patching only that sheet; refuse if any target
+    cell was filled meanwhile, or the file changed since ``expect`` (its fingerprint when read)."""
     col = n.register.tables[n.sheet.key].columns[n.sheet.number]
     header = n.sheet.column(n.sheet.number).header
 
-    def fill(wb):
-        ws = wb[n.sheet.name]
-        taken = [row for row in numbers if _filled(ws.cell(row=row, column=col).value)]
+    def fill(book):
+        cells = book.cells(n.sheet.name)
+        taken = [row for row in numbers if _filled(_cell_value(book, cells.cell(row, col)))]
         if taken:
             raise UserError(f"工作表「{n.sheet.name}」第 {'、'.join(map(str, taken))} 行的{header}已有内容"
                             "（文件在读取后被修改），未写入任何编号，请重试")
         for row, number in numbers.items():
-            cell = ws.cell(row=row, column=col)
-            cell.value = number
-            cell.number_format = "@"  # text, so leading zeros stay
+            cells.set_text(row, col, book.styles.derive(cells.style(row, col), numfmt=TEXT_FORMAT), number)
+        book.recalc_on_open()   # formulas that use the numbers show them once Excel opens the file
 
-    edit_workbook(n.register.path, fill)
+    patch_workbook(n.register.path, fill, expect=expect)
+
+
+def _cell_value(book, cell: bytes | None):
+    """The value a cell's XML holds, enough to tell empty from filled (a formula is filled)."""
+    if cell is None or re.search(rb"<(?:\w+:)?f\b", cell):
+        return None if cell is None else "=formula"
+    t = re.search(rb'\st="([^"]*)"', cell[:cell.index(b">") + 1])
+    texts = re.findall(rb"<(?:\w+:)?[vt](?:\s[^>]*)?>([^<]*)<", cell)
+    if not texts:
+        return None
+    text = html.unescape(b"".join(texts).decode("utf-8"))
+    return book.shared_string(int(text)) if t and t.group(1) == b"s" else text
 
 
 def _filled(value) -> bool:

@@ -11,23 +11,27 @@ column of that list carries a copy of the cell's original fill. Before writing a
 listed cell whose fill is still ours gets its original fill back and loses our note; a fill
 or note the user set since is left alone. Notes are only added where the user has none.
 
-The same steps run on two kinds of workbook behind a small adapter: an openpyxl workbook
-(through safewrite.edit_workbook: lock-file refusal, backup, atomic replace, macros kept)
-and a live xlwings Book when the 校验 button runs inside Excel, where the file is open
-and can only be changed through Excel itself.
+The same steps run on two kinds of workbook behind a small adapter: the file itself, patched
+part by part (PatchBook over registers.xlsxbook, through safewrite.patch_workbook: writer
+lock, lock-file refusal, backup, re-read check, atomic replace; formulas with their cached
+values, extensions, shapes, properties and macros stay byte for byte), and a live xlwings
+Book when the 校验 button runs inside Excel, where the file is open and can only be changed
+through Excel itself. A sheet named 校验结果 that this tool did not write is never replaced.
 """
 from __future__ import annotations
 
 import datetime as dt
-from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
 
+import python_calamine as calamine
+
 from generator.core.errors import UserError
 from generator.core.findings import ERROR, Finding, counts
-from generator.registers.print_setup import setup_sheet
-from generator.registers.read import read_all
-from generator.registers.safewrite import edit_workbook, lock_files
+from generator.core.text import typed_text
+from generator.registers.read import Register, Table, read_all
+from generator.registers.safewrite import lock_files, patch_workbook
+from generator.registers.xlsxbook import sheet_xml
 
 RESULT_SHEET = "校验结果"
 HEADERS = ("位置", "行号", "工作表", "列", "问题", "级别", "说明")
@@ -74,99 +78,114 @@ class Location:
 # Adapters: the few cell operations the refresh needs, for openpyxl and for xlwings.
 
 
-class OpenpyxlBook:
-    """An openpyxl Workbook; fills are openpyxl Fill objects."""
+class PatchBook:
+    """The register file itself, patched part by part (registers.xlsxbook): the user's formulas,
+    their cached values, extensions, shapes and properties stay as they were. Fills are fill
+    ids of the workbook's styles.xml."""
 
-    def __init__(self, wb):
-        self.wb = wb
+    def __init__(self, book, path: Path):
+        self.book, self.styles, self.path = book, book.styles, path
+        self.result: dict | None = None      # the new 校验结果: (row, col) -> (value, style)
+        self._old: list | None = None
+        self.widths, self.links, self.freeze, self.selected, self.index = {}, [], None, False, 0
 
     def sheet_names(self) -> list[str]:
-        return list(self.wb.sheetnames)
+        return self.book.sheet_names()
 
     def replace_sheet(self, name: str, index: int) -> None:
-        if name in self.wb.sheetnames:
-            del self.wb[name]
-        self.wb.create_sheet(name, index)
+        self.result, self.index = {}, index
+        if name not in self.book.sheet_names():
+            self.book.put_sheet(name, index, sheet_xml({}, widths={}, links=[], freeze_row=None, selected=False))
+
+    def _old_values(self) -> list:
+        if self._old is None:   # the previous 校验结果 as a reader sees it (small; calamine resolves strings)
+            book = calamine.CalamineWorkbook.from_path(str(self.path))
+            self._old = book.get_sheet_by_name(RESULT_SHEET).to_python(skip_empty_area=False)
+        return self._old
 
     def get(self, sheet, row, col):
-        return self.wb[sheet].cell(row=row, column=col).value
+        if self.result is not None:
+            return self.result.get((row, col), (None, 0))[0]
+        rows = self._old_values()
+        v = rows[row - 1][col - 1] if row <= len(rows) and col <= len(rows[row - 1]) else None
+        return None if v == "" else v
 
     def put(self, sheet, row, col, rows: list[list]) -> None:
-        ws = self.wb[sheet]
         for i, values in enumerate(rows):
             for j, v in enumerate(values):
                 if v is not None:
-                    ws.cell(row=row + i, column=col + j, value=v)
+                    old = self.result.get((row + i, col + j), (None, 0))
+                    self.result[(row + i, col + j)] = (v, old[1])
+
+    def _style(self, sheet, row, col) -> int:
+        if sheet == RESULT_SHEET:
+            if self.result is not None:
+                return self.result.get((row, col), (None, 0))[1]
+        return self.book.cells(sheet).style(row, col)
+
+    def _restyle(self, sheet, row, col, **parts) -> None:
+        s = self.styles.derive(self._style(sheet, row, col), **parts)
+        if sheet == RESULT_SHEET and self.result is not None:
+            self.result[(row, col)] = (self.result.get((row, col), (None, 0))[0], s)
+        else:
+            self.book.cells(sheet).set_style(row, col, s)
 
     def link(self, sheet, row, col, loc: Location) -> None:
-        from openpyxl.styles import Font
-        from openpyxl.worksheet.hyperlink import Hyperlink
-
-        cell = self.wb[sheet].cell(row=row, column=col)
-        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=loc.link, display=str(cell.value))
-        cell.font = Font(color="0563C1", underline="single")
+        self.links.append((f"{Location(sheet, row, col).coordinate}", loc.link, str(self.get(sheet, row, col))))
+        self._restyle(sheet, row, col, font=self.styles.font(color="0563C1", underline=True))
 
     def get_fill(self, sheet, row, col):
-        return copy(self.wb[sheet].cell(row=row, column=col).fill)
+        return self.styles.fill_of(self._style(sheet, row, col))
 
     def set_fill(self, sheet, row, col, fill) -> None:
-        self.wb[sheet].cell(row=row, column=col).fill = copy(fill)
+        self._restyle(sheet, row, col, fill=fill)
 
     def our_fill(self, severity: str):
-        from openpyxl.styles import PatternFill
-
-        return PatternFill("solid", fgColor=FILLS.get(severity, FILLS["warning"]))
+        return self.styles.solid_fill(FILLS.get(severity, FILLS["warning"]))
 
     def no_fill(self):
-        from openpyxl.styles import PatternFill
-
-        return PatternFill()
+        return 0
 
     def is_ours(self, fill) -> bool:
-        rgb = getattr(getattr(fill, "fgColor", None), "rgb", None)
-        return getattr(fill, "patternType", None) == "solid" and isinstance(rgb, str) \
-            and rgb[-6:].upper() in FILLS.values()
+        rgb = self.styles.fill_rgb(fill)
+        return isinstance(rgb, str) and rgb[-6:].upper() in FILLS.values()
 
     def get_note(self, sheet, row, col) -> str | None:
-        c = self.wb[sheet].cell(row=row, column=col).comment
-        return c.text if c is not None else None
+        return self.book.notes(sheet).get(row, col)
 
     def set_note(self, sheet, row, col, text: str | None) -> None:
-        from openpyxl.comments import Comment
-
-        cell = self.wb[sheet].cell(row=row, column=col)
-        cell.comment = None if text is None else Comment(
-            text, NOTE_AUTHOR, height=24 + 18 * text.count("\n") + 18 * (len(text) // 30), width=300)
+        notes = self.book.notes(sheet)
+        notes.remove(row, col)
+        if text is not None:
+            notes.add(row, col, text, NOTE_AUTHOR)
 
     def orphan_notes(self, sheet: str) -> list[tuple[int, int]]:
-        """Cells carrying our note: highlights that moved with rows the user inserted or deleted."""
-        ws = self.wb[sheet]
-        return [(r, c) for (r, c), cell in ws._cells.items()
-                if cell.comment is not None and cell.comment.text.startswith(NOTE_MARK)]
+        notes = self.book.notes(sheet)
+        return [(r, c) for r, c in notes.cells() if (notes.get(r, c) or "").startswith(NOTE_MARK)]
 
     def format_result(self, sheet: str, tracked: bool) -> None:
-        from openpyxl.styles import Alignment, Font
-        from openpyxl.utils import get_column_letter
-
-        ws = self.wb[sheet]
-        ws["A1"].font = Font(bold=True)
-        for j, width in enumerate(WIDTHS, start=1):
-            ws.column_dimensions[get_column_letter(j)].width = width
-        setup_sheet(ws, RESULT_SHEET)   # A4, fit to width, footer (print_setup)
-        if not tracked:   # a clean register: the one line only
+        bold = self.styles.font(bold=True)
+        self._restyle(sheet, 1, 1, font=bold)
+        self.widths = {j: (w, False) for j, w in enumerate(WIDTHS, start=1)}
+        if not tracked:
             return
         for j in range(1, len(HEADERS) + 1):
-            ws.cell(row=2, column=j).font = Font(bold=True)
-        for row in ws.iter_rows(min_row=FIRST_ROW, min_col=7, max_col=7):
-            row[0].alignment = Alignment(wrap_text=True, vertical="top")
+            self._restyle(sheet, 2, j, font=bold)
+        for (r, c) in list(self.result):
+            if c == 7 and r >= FIRST_ROW:
+                self._restyle(sheet, r, c, wrap=True)
         for j in range(len(TRACK_HEADERS)):
-            ws.column_dimensions[get_column_letter(TRACK_COL + j)].hidden = True
-        ws.freeze_panes = "A3"
+            self.widths[TRACK_COL + j] = (9, True)
+        self.freeze = FIRST_ROW
 
     def activate(self, sheet: str) -> None:
-        for ws in self.wb.worksheets:   # one selected tab, or Excel opens the sheets grouped
-            ws.sheet_view.tabSelected = ws.title == sheet
-        self.wb.active = self.wb.sheetnames.index(sheet)
+        self.selected = True
+        self.book.activate(sheet)
+
+    def finish(self) -> None:
+        if self.result is not None:
+            self.book.put_sheet(RESULT_SHEET, self.index, sheet_xml(
+                self.result, widths=self.widths, links=self.links, freeze_row=self.freeze, selected=self.selected))
 
 
 class XlwingsBook:
@@ -197,7 +216,8 @@ class XlwingsBook:
     def put(self, sheet, row, col, rows: list[list]) -> None:
         if rows:   # Excel takes a rectangle: pad short rows
             width = max(len(r) for r in rows)
-            self._cell(sheet, row, col).value = [list(r) + [None] * (width - len(r)) for r in rows]
+            self._cell(sheet, row, col).value = [[typed_text(v) for v in r] + [None] * (width - len(r))
+                                                 for r in rows]   # typed into Excel: text stays text
 
     def link(self, sheet, row, col, loc: Location) -> None:
         # A HYPERLINK formula behaves alike in Excel for Windows and for Mac.
@@ -304,6 +324,11 @@ def result_index(names: list[str], register_sheets: list[str]) -> int:
     return (max(own) + 1) if own else len(names)
 
 
+def ours(a1) -> bool:
+    """A 校验结果 sheet written by this tool starts with its summary line."""
+    return isinstance(a1, str) and a1.startswith(("校验通过：", "校验时间 "))
+
+
 def finding_rows(findings: list[Finding], locations: list[Location | None]) -> list[list]:
     return [[loc.coordinate if loc else None, f.row, f.sheet, f.column, f.code,
              LEVELS.get(f.severity, "警告"), f.message]
@@ -317,6 +342,9 @@ def note_text(findings: list[Finding]) -> str:
 def refresh(book, register_sheets: list[str], findings: list[Finding], locate, now: dt.datetime,
             *, activate: bool = False) -> None:
     """Rebuild 校验结果 in one workbook and highlight its findings' cells."""
+    if RESULT_SHEET in book.sheet_names() and not ours(book.get(RESULT_SHEET, 1, 1)):
+        raise UserError(f"工作簿中已有名为「{RESULT_SHEET}」的工作表，但不是本工具写的；"
+                        "为免覆盖您的内容，请把它改名后重试（未写入任何内容）")
     clear_marks(book, register_sheets)
     book.replace_sheet(RESULT_SHEET, result_index(book.sheet_names(), register_sheets))
     names = set(book.sheet_names())
@@ -388,6 +416,20 @@ def locator(register):
     return locate
 
 
+def _patch(wb, path: Path, args: tuple, show: bool) -> None:
+    book = PatchBook(wb, path)
+    refresh(book, *args, activate=show)
+    book.finish()
+
+
+def layouts(registers: dict) -> dict:
+    """The registers without their records: all a write-back needs (paths, sheets, columns),
+    so that a caller can let the records go before the files are written."""
+    return {k: Register(reg.spec, reg.path, {key: Table(t.spec, header_row=t.header_row, columns=t.columns)
+                                             for key, t in reg.tables.items()})
+            for k, reg in registers.items()}
+
+
 def write_back(directory, findings: list[Finding], now: dt.datetime, *, registers: dict | None = None,
                live: dict | None = None, activate: Path | None = None) -> list[Path]:
     """Refresh 校验结果 in every register workbook of the folder; returns the files written.
@@ -414,6 +456,6 @@ def write_back(directory, findings: list[Finding], now: dt.datetime, *, register
         if path.resolve() in live:
             refresh(XlwingsBook(live[path.resolve()]), *args, activate=show)
         else:
-            edit_workbook(path, lambda wb: refresh(OpenpyxlBook(wb), *args, activate=show))
+            patch_workbook(path, lambda wb: _patch(wb, path, args, show))
         written.append(path)
     return written
