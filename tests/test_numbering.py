@@ -173,6 +173,15 @@ def test_finding_carries_the_raw_cell_value():
     assert (f.code, f.severity, f.value) == ("number.numeric", WARNING, 50301)
 
 
+def test_a_number_copied_down_a_thousand_rows_keeps_each_message_short():
+    # complaint numbers are {YY}{MM}{SEQ:2} reset monthly (004 第八条): the same number on 1,000 rows
+    day = dt.date(2026, 3, 2)
+    found = run_check([NumberEntry(2 + k, "260301", day) for k in range(1000)], POLICY["numbering"]["complaint_form"])
+    dups = [f for f in found if f.code == "number.duplicate"]
+    assert len(dups) == 1000
+    assert all(len(f.message) < 200 and "等 999 处" in f.message for f in dups)
+
+
 # ----------------------------------------------------------------- property tests
 
 RULE_IDS = ["complaint", "complaint_form", "ticket", "field_service", "ks"]

@@ -29,6 +29,14 @@ def _show(n: list[str]) -> str:
     return "、".join(n) if len(n) <= _LIST_MAX else f"{n[0]} 至 {n[-1]}（共 {len(n)} 个）"
 
 
+def _some(items: list[str], total: int) -> str:
+    """The first few of ``total`` items, then how many there are: a number used by thousands of
+    rows must not make each of their messages thousands of rows long."""
+    if total <= _LIST_MAX:
+        return "、".join(items[:total])
+    return "、".join(items[:_LIST_MAX]) + f" 等 {total} 处"
+
+
 def _iso(d) -> str:
     return d.isoformat()[:10]
 
@@ -233,12 +241,16 @@ class _Check:
                 j += 1
             group = idxs[k:j]
             texts = {i: self.text(i) for i in group}
+            same = len(set(texts.values())) == 1       # one number written twice, not one serial on two days
             for i in group if len(group) > 1 else ():
-                others = [o for o in group if o != i]
-                if all(texts[o] == texts[i] for o in others):
-                    self.add(i, "number.duplicate", number=texts[i], rows="、".join(str(entries[o][0]) for o in others))
+                # the first few other rows and how many there are (a group may hold thousands)
+                others = [o for o in group[:_LIST_MAX + 2] if o != i][:_LIST_MAX + 1]
+                more = len(group) - 1
+                if same:
+                    self.add(i, "number.duplicate", number=texts[i],
+                             rows=_some([str(entries[o][0]) for o in others], more))
                 else:
-                    who = "、".join(f"第 {entries[o][0]} 行（{texts[o]}）" for o in others)
+                    who = _some([f"第 {entries[o][0]} 行（{texts[o]}）" for o in others], more)
                     self.add(i, "number.duplicate", variant="serial", number=texts[i], others=who,
                              seq=f"{s[k]:0{self.p.width}d}", cycle=label)
             keep_i.append(idxs[k])
