@@ -13,6 +13,7 @@ import typer
 
 from generator.cli import (
     assess,
+    calendar,
     deadlines,
     demo,
     forms,
@@ -37,6 +38,7 @@ COMMANDS = (
     ("demo", demo.demo),
     ("number", numbering.number_app),
     ("deadline", deadlines.deadline),
+    ("calendar", calendar.calendar_app),
     ("remind", deadlines.remind),
     ("render", forms.render),
     ("forms", forms.forms_),

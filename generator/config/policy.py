@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import functools
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -191,3 +192,15 @@ def _validate_open(value, template: dict, path: str) -> list[str]:
         for k in sorted(required - set(entry)):
             problems.append(f"缺少 {where}.{k}")
     return problems
+
+
+_EXTRA_YEARS_RE = re.compile(r"^(\s*extra_covered_years\s*=\s*)\[[^\]]*\]", re.M)
+
+
+def with_extra_covered_years(text: str, years) -> str:
+    """policy.toml text with ``calendar.extra_covered_years`` set to ``years`` (comments kept)."""
+    found = _EXTRA_YEARS_RE.findall(text)
+    if len(found) != 1:
+        raise UserError("policy.toml 中找不到唯一的一行 extra_covered_years = [...]（calendar 一节），无法标记年份已覆盖")
+    listed = ", ".join(str(y) for y in sorted(set(years)))
+    return _EXTRA_YEARS_RE.sub(lambda m: f"{m[1]}[{listed}]", text, count=1)

@@ -62,10 +62,10 @@ def rewrite_workdays(wb, days: list[dt.date], last: dt.date, today: dt.date | No
     C1 = last covered day, C2 = today (TODAY() unless pinned); the defined names follow."""
     if WORKDAY_SHEET in wb.sheetnames:
         ws = wb[WORKDAY_SHEET]
+        if not today:
+            today = _as_date(ws["C2"].value)   # a pinned day stays pinned
         if ws.max_row > 1:
             ws.delete_rows(2, ws.max_row)
-        if not today and not str(ws["C2"].value or "").startswith("="):
-            today = ws["C2"].value if isinstance(ws["C2"].value, dt.date) else None   # a pinned day stays pinned
     else:
         ws = wb.create_sheet(WORKDAY_SHEET)
     ws["A1"] = "工作日"
@@ -125,15 +125,18 @@ def parse_status_formula(text) -> tuple[str | None, str, bool, int, int] | None:
     return head[1], head[2], due.re is _WORKING_RE, int(due[1]), int(soon[1])
 
 
-def status_cache(wb, today: dt.date | None = None) -> dict[str, dict[str, str]]:
-    """sheet name -> {cell: value} for every 状态 formula of ``wb``, from its 工作日 sheet."""
+def status_cache(wb, today: dt.date | None = None) -> dict[str, dict]:
+    """sheet name -> {cell: value} for every 状态 formula of ``wb`` (and 工作日!C2, TODAY()),
+    computed from its 工作日 sheet."""
     if WORKDAY_SHEET not in wb.sheetnames:
         return {}
     cal = wb[WORKDAY_SHEET]
     days = [_as_date(r[0]) for r in cal.iter_rows(min_row=2, max_col=1, values_only=True) if _as_date(r[0])]
     last = _as_date(cal["C1"].value) or dt.date(1900, 1, 1)
     today = _as_date(cal["C2"].value) or today or dt.date.today()
-    out: dict[str, dict[str, str]] = {}
+    out: dict[str, dict] = {}
+    if isinstance(cal["C2"].value, str) and cal["C2"].value.startswith("="):
+        out[WORKDAY_SHEET] = {"C2": today}     # =TODAY()
     for ws in wb.worksheets:
         if ws.title == WORKDAY_SHEET or ws.max_row < 2:
             continue
@@ -183,17 +186,28 @@ def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
+# LibreOffice trusts the cached results of a file whose docProps/app.xml names "Microsoft Excel"
+# (openpyxl writes "Microsoft Excel Compatible / Openpyxl") and recalculates any other's; Excel
+# and WPS recalculate on fullCalcOnLoad. So the file names its real writer.
+APP_PART = "docProps/app.xml"
+APPLICATION_RE = re.compile(rb"<Application>[^<]*</Application>")
 _CELL_RE = re.compile(r'<c r="([A-Z]{1,3}\d+)"([^>]*)><f>(.*?)</f>(?:<v>[^<]*</v>|<v/>)?</c>', re.S)
 
 
-def with_cached_values(xml: str, values: dict[str, str]) -> str:
-    """Sheet XML with ``<v>`` set on the formula cells named in ``values`` (text results)."""
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def with_cached_values(xml: str, values: dict) -> str:
+    """Sheet XML with ``<v>`` set on the formula cells named in ``values`` (text or date results)."""
     def put(m: re.Match) -> str:
         ref, attrs, formula = m.groups()
         if ref not in values:
             return m[0]
         attrs = re.sub(r'\s+t="[^"]*"', "", attrs)
-        return f'<c r="{ref}"{attrs} t="str"><f>{formula}</f><v>{escape(values[ref])}</v></c>'
+        value = values[ref]
+        if isinstance(value, dt.date):
+            return f'<c r="{ref}"{attrs}><f>{formula}</f><v>{(value - EXCEL_EPOCH).days}</v></c>'
+        return f'<c r="{ref}"{attrs} t="str"><f>{formula}</f><v>{escape(value)}</v></c>'
     return _CELL_RE.sub(put, xml)
 
 
@@ -212,6 +226,8 @@ def write_cached_values(path: Path, values: dict[str, dict[str, str]]) -> None:
             for info, data in entries:
                 if info.filename in changed:
                     data = with_cached_values(data.decode("utf-8"), changed[info.filename]).encode("utf-8")
+                elif info.filename == APP_PART:
+                    data = APPLICATION_RE.sub(b"<Application>aftersales</Application>", data)
                 out.writestr(info, data, compress_type=info.compress_type)
 
     atomic_write_bytes(path, write)
@@ -266,3 +282,44 @@ def refresh_folder(directory, *, calendar: WorkCalendar | None = None) -> list[P
     if not done:
         raise UserError(f"{directory} 中没有台账工作簿（可用 aftersales init 生成）")
     return done
+
+
+def add_company_days(wb, sheet: str, rows: list[tuple[dt.date, str, str]]) -> tuple[list, list]:
+    """Append (日期, 类型, 说明) rows to the master register's 节假日 sheet in ``wb``.
+
+    A date already in the sheet is kept as the company entered it (its days override the
+    notice). Returns (added, kept) rows. The sheet's table grows over new rows when needed.
+    """
+    if sheet not in wb.sheetnames:
+        raise UserError(f"基础数据工作簿缺少工作表「{sheet}」")
+    ws = wb[sheet]
+    header = {str(c.value).strip(): c.column for c in ws[1] if c.value is not None}
+    missing = [h for h in ("日期", "类型", "说明") if h not in header]
+    if missing:
+        raise UserError(f"基础数据「{sheet}」第 1 行缺少列 {'、'.join(missing)}")
+    cd, ck, cn = header["日期"], header["类型"], header["说明"]
+    present, last = {}, 1
+    for r in range(2, ws.max_row + 1):
+        if any(ws.cell(r, c).value not in (None, "") for c in (cd, ck, cn)):
+            last = r
+            d = _as_date(ws.cell(r, cd).value)
+            if d:
+                present[d] = ws.cell(r, ck).value
+    added, kept = [], []
+    for d, kind, note in rows:
+        if d in present:
+            kept.append((d, present[d], note))
+            continue
+        last += 1
+        ws.cell(last, cd, d).number_format = "yyyy-mm-dd"
+        ws.cell(last, ck, kind)
+        ws.cell(last, cn, note)
+        added.append((d, kind, note))
+    for table in ws.tables.values():
+        first, end = table.ref.split(":")
+        end_row = int(re.sub(r"[A-Z]+", "", end))
+        if end_row < last:
+            table.ref = f"{first}:{re.sub(r'[0-9]+', '', end)}{last}"
+            if table.autoFilter is not None:
+                table.autoFilter.ref = table.ref
+    return added, kept

@@ -21,7 +21,9 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from generator.config.register_specs import Column, RegisterSpec, SheetSpec
 from generator.core.errors import UserError
-from generator.registers.calendar_sheet import WORKDAY_SHEET as WORKDAY_SHEET  # re-exported
+from generator.registers.calendar_sheet import (
+    WORKDAY_SHEET as WORKDAY_SHEET,  # re-exported
+)
 from generator.registers.calendar_sheet import rewrite_workdays, save_with_status
 from generator.registers.safewrite import save_workbook
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from generator.config.policy import POLICY_FILE, default_policy_text, load_policy
 from generator.config.register_specs import load_specs
 from generator.core.errors import UserError
-from generator.registers.calendar_sheet import workday_rows
+from generator.registers.calendar_sheet import edit_register, workday_rows
 from generator.registers.layout import write_register
 from generator.registers.read import master_lists, read_register, workbook_path
 from generator.registers.safewrite import atomic_write_bytes, backup, ensure_not_open
@@ -59,5 +59,7 @@ def init_registers(directory, *, sample: bool = False, force: bool = False,
         write_register(path, spec, data.get(spec.id, {}), force=True, policy=policy, workdays=workdays,
                        choice_sources=sources, today_override=today, last_covered=last)
         if spec.id == "master":
-            workdays, last = workday_rows(calendar_from(policy, read_register(directory, "master")))
+            calendar = calendar_from(policy, read_register(directory, "master"))
+            workdays, last = workday_rows(calendar)
+            edit_register(path, lambda wb: None, calendar=calendar)   # its own 工作日 sheet too
     return [directory / POLICY_FILE] + targets

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -287,3 +288,56 @@ def calendar_from(policy: dict, master=None) -> WorkCalendar:
 def _calendar(overrides: tuple, years: tuple, hours: tuple) -> WorkCalendar:
     # Cached so that repeated check runs over the same data share the per-year day lists.
     return WorkCalendar(dict(overrides), years, hours)
+
+
+# ---------------------------------------------------------------------------- coverage
+
+EXPIRY_WARNING_DAYS = 60     # `check` warns this many days before the last covered day
+NOTICE_NOTE = re.compile(r"关于(\d{4})年部分节假日安排的通知")   # 说明 of rows written by `calendar import`
+
+
+def notice_years(master) -> set[int]:
+    """Years whose State Council notice was imported into the master register's 节假日 sheet."""
+    table = getattr(master, "tables", {}).get("holidays") if master is not None else None
+    years = set()
+    for rec in table.records if table is not None else ():
+        m = NOTICE_NOTE.search(str(rec.values.get("note") or ""))
+        if m:
+            years.add(int(m[1]))
+    return years
+
+
+def last_covered_day(calendar: WorkCalendar) -> date:
+    """The last day of unbroken coverage from the first year the package knows."""
+    year = statutory_years()[0]
+    while calendar.covers(year + 1):
+        year += 1
+    return date(year, 12, 31)
+
+
+def coverage(calendar: WorkCalendar, imported: set[int], today: date) -> dict:
+    """What covers the years (runs ``{from, to, source}``), the last covered day and the days left."""
+    lo, hi = statutory_years()
+    last = last_covered_day(calendar)
+    years = []
+    for y in calendar.covered_years:
+        if lo <= y <= hi:
+            source = f"软件包 chinesecalendar {chinese_calendar.__version__}"
+        elif y in imported:
+            source = "导入的国务院通知（基础数据「节假日」）"
+        else:
+            source = "公司自定义节假日（基础数据「节假日」）"
+        if years and years[-1]["source"] == source and years[-1]["to"] == y - 1:
+            years[-1]["to"] = y
+        else:
+            years.append({"from": y, "to": y, "source": source})
+    left = (last - today).days
+    return {"years": years, "last_day": last, "days_left": left, "expiring": left <= EXPIRY_WARNING_DAYS,
+            "next_year": last.year + 1}
+
+
+def expiring_advice(last: date) -> str:
+    """One sentence: what to do before the calendar runs out."""
+    y = last.year + 1
+    return (f"工作日历只覆盖到 {last}：请在国务院公布《关于{y}年部分节假日安排的通知》后，把通知全文存为文本文件，"
+            f"运行 aftersales calendar import 台账目录 通知.txt --write（或升级 chinesecalendar）。")
