@@ -243,10 +243,12 @@ def save_with_status(wb, path: Path, save: Callable[[], object], today: dt.date 
 
 # ---------------------------------------------------------------------------- whole registers
 
-def folder_calendar(directory) -> WorkCalendar:
-    """The calendar of a register folder: its policy and its master register's 节假日 days."""
+def folder_calendar(directory, master=None) -> WorkCalendar:
+    """The calendar of a register folder: its policy and its master register's 节假日 days
+    (``master`` when already read)."""
     directory = Path(directory)
-    master = read_register(directory, "master") if workbook_path(directory, load_specs()["master"]).exists() else None
+    if master is None and workbook_path(directory, load_specs()["master"]).exists():
+        master = read_register(directory, "master")
     return calendar_from(find_policy(directory), master)
 
 

@@ -9,7 +9,7 @@ from generator.config.policy import find_policy
 from generator.config.register_specs import SheetSpec, load_specs
 from generator.core.errors import UserError
 from generator.registers.read import Register, read_all, read_register
-from generator.registers.safewrite import edit_workbook
+from generator.registers.calendar_sheet import edit_register
 from generator.rules.numbering import (
     NumberEntry,
     department_codes,
@@ -75,7 +75,7 @@ def write_numbers(n: Numbered, numbers: dict[int, str]) -> None:
             cell.value = number
             cell.number_format = "@"  # text, so leading zeros stay
 
-    edit_workbook(n.register.path, fill)
+    edit_register(n.register.path, fill)   # its 工作日 sheet and 状态 values refreshed too
 
 
 def _filled(value) -> bool:

@@ -26,7 +26,8 @@ from pathlib import Path
 from generator.core.errors import UserError
 from generator.core.findings import ERROR, Finding, counts
 from generator.registers.read import read_all
-from generator.registers.safewrite import edit_workbook, lock_files
+from generator.registers.calendar_sheet import edit_register, folder_calendar
+from generator.registers.safewrite import lock_files
 
 RESULT_SHEET = "校验结果"
 HEADERS = ("位置", "行号", "工作表", "列", "问题", "级别", "说明")
@@ -405,6 +406,7 @@ def write_back(directory, findings: list[Finding], now: dt.datetime, *, register
     for f in findings:
         by_register.setdefault(f.register, []).append(f)
     written = []
+    calendar = folder_calendar(directory, registers.get("master"))
     for reg, path in targets:
         own = [s.name for s in reg.spec.sheets]
         args = (own, by_register.get(reg.spec.id, []), locator(reg), now)
@@ -412,6 +414,6 @@ def write_back(directory, findings: list[Finding], now: dt.datetime, *, register
         if path.resolve() in live:
             refresh(XlwingsBook(live[path.resolve()]), *args, activate=show)
         else:
-            edit_workbook(path, lambda wb: refresh(OpenpyxlBook(wb), *args, activate=show))
+            edit_register(path, lambda wb: refresh(OpenpyxlBook(wb), *args, activate=show), calendar=calendar)
         written.append(path)
     return written

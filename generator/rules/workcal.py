@@ -262,23 +262,27 @@ def holiday_overrides(master) -> dict[date, bool]:
     for the same date wins, as it would when someone corrects an entry further down.
     """
     table = getattr(master, "tables", {}).get("holidays") if master is not None else None
-    if table is None:
-        return {}
+    return rows_overrides([rec.values for rec in table.records] if table is not None else [])
+
+
+def rows_overrides(rows: Iterable[Mapping]) -> dict[date, bool]:
+    """Company days from 节假日 rows as dicts (``date``, ``kind``); see ``holiday_overrides``."""
     out: dict[date, bool] = {}
-    for rec in table.records:
-        d, kind = rec.values.get("date"), rec.values.get("kind")
+    for row in rows:
+        d, kind = row.get("date"), row.get("kind")
         if isinstance(d, date) and kind in (REST, WORK):
             out[_day(d)] = kind == WORK
     return out
 
 
-def calendar_from(policy: dict, master=None) -> WorkCalendar:
-    """The calendar a check run uses: policy [calendar] plus the master register's days."""
+def calendar_from(policy: dict, master=None, rows: Iterable[Mapping] | None = None) -> WorkCalendar:
+    """The calendar a check run uses: policy [calendar] plus the master register's days
+    (or, before the master register is written, its 节假日 ``rows`` as dicts)."""
     years = get(policy, "calendar.extra_covered_years")
     if not isinstance(years, list) or not all(isinstance(y, int) and not isinstance(y, bool) for y in years):
         raise UserError(f"calendar.extra_covered_years 应为年份列表，如 [2027]，实际为 {years!r}")
     return _calendar(
-        tuple(sorted(holiday_overrides(master).items())),
+        tuple(sorted((holiday_overrides(master) if rows is None else rows_overrides(rows)).items())),
         tuple(years),
         parse_hours(get(policy, "calendar.business_hours")),
     )
