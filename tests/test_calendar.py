@@ -196,3 +196,34 @@ def test_refresh_rewrites_every_register(straddling, tmp_path):
     assert result.exit_code == 0 and result.output.count("已刷新") == 6
     rows = calamine.CalamineWorkbook.from_path(str(straddling / "tickets.xlsx")).get_sheet_by_name("工作日").to_python()
     assert rows[0][2] == dt.date(2027, 12, 31) and rows[-1][0] == dt.date(2027, 12, 31)
+
+
+# ---------------------------------------------------------------------------- check across the year end
+
+def test_a_case_closed_inside_the_covered_range_is_judged_normally():
+    from generator.assess.clocks import check_deadlines
+    from tests.test_deadlines import context
+
+    rows = [{"row": 2, "complaint_no": "261230001", "received": dt.date(2026, 12, 30), "region": "国内",
+             "replied": dt.date(2026, 12, 31), "closed": dt.date(2026, 12, 31)},
+            {"row": 3, "complaint_no": "261230002", "received": dt.date(2026, 12, 30), "region": "国内"},
+            {"row": 4, "complaint_no": "261230003", "received": dt.date(2026, 12, 31), "region": "国内"}]
+    findings = check_deadlines(context(rows, today=dt.date(2026, 12, 31)))
+    (f,) = findings                                   # the closed row 2 is on time: no finding
+    assert f.code == "deadline.calendar" and f.row is None and "第 3、4 行" in f.message
+    assert "complaint.reply" in f.message
+
+
+@pytest.mark.parametrize("today, variant", [(dt.date(2026, 10, 31), None), (dt.date(2026, 11, 1), "warn"),
+                                            (dt.date(2027, 1, 2), "ended")])
+def test_check_warns_sixty_days_before_the_calendar_ends(today, variant):
+    from generator.assess.checks import check_calendar
+    from tests.test_deadlines import context
+
+    findings = check_calendar(context([], today=today))
+    if variant is None:
+        assert findings == []
+        return
+    (f,) = findings
+    assert f.code == "calendar.expiring" and f.severity == "warning" and "calendar import" in f.message
+    assert ("已过去 2 天" if variant == "ended" else "还剩 60 天") in f.message

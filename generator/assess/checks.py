@@ -16,7 +16,12 @@ from generator.core.findings import Finding, sort_key
 from generator.registers.read import Register, Table, master_lists, read_all
 from generator.rules.number_checks import check_numbers
 from generator.rules.numbering import department_codes, numbering_rule, register_entries
-from generator.rules.workcal import calendar_from
+from generator.rules.workcal import (
+    EXPIRY_WARNING_DAYS,
+    calendar_from,
+    expiring_advice,
+    last_covered_day,
+)
 
 
 @dataclass
@@ -157,7 +162,19 @@ def check_register_numbers(ctx: RunContext) -> list[Finding]:
     return out
 
 
-CHECKERS = (read_findings, check_fields, check_register_numbers, check_deadlines)
+def check_calendar(ctx: RunContext) -> list[Finding]:
+    """calendar.expiring (warning) from EXPIRY_WARNING_DAYS before the last covered day."""
+    last = last_covered_day(ctx.calendar)
+    left = (last - ctx.today).days
+    if left > EXPIRY_WARNING_DAYS:
+        return []
+    master = ctx.registers.get("master")
+    sheet = master.tables["holidays"].spec.name if master is not None and "holidays" in master.tables else "节假日"
+    return [Finding.of("calendar.expiring", "master", sheet, variant="ended" if left < 0 else None,
+                       last=last.isoformat(), days=abs(left), advice=expiring_advice(last))]
+
+
+CHECKERS = (read_findings, check_fields, check_register_numbers, check_deadlines, check_calendar)
 
 
 def run_checks(ctx: RunContext) -> list[Finding]:

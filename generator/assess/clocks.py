@@ -52,7 +52,7 @@ def register_clocks(ctx, rules: dict[str, Rule]) -> tuple[list[Clock], list[Find
     without a stop column can never close and is left to the status column.
     """
     clocks: list[Clock] = []
-    blocked: dict[tuple, list[int]] = defaultdict(list)
+    blocked: dict[tuple, tuple] = {}   # (register, sheet, reason) -> ({rule id: title}, rows): never one per row
     for reg in ctx.registers.values():
         for table in reg.tables.values():
             sheet = table.spec
@@ -72,15 +72,25 @@ def register_clocks(ctx, rules: dict[str, Rule]) -> tuple[list[Clock], list[Find
                         due = due_moment(rule, start, ctx.calendar)
                         ctx.calendar.is_working(ctx.today if stop is None else stop)  # later counted up to it
                     except UserError as e:
-                        blocked[(reg.spec.id, sheet.name, e.message)].append(rec.row)
+                        if not _closed_in_range(ctx.calendar, start, stop):
+                            rules_rows = blocked.setdefault((reg.spec.id, sheet.name, e.message), ({}, []))
+                            rules_rows[0][rule.id] = rule.title
+                            rules_rows[1].append(rec.row)
                         continue
                     clocks.append(Clock(reg.spec.id, reg.spec.title, sheet, rec, binding, rule, start, stop, due,
                                         *headers))
     problems = [
-        Finding.of("deadline.calendar", register, sheet, reason=message, rows=_rows(rows))
-        for (register, sheet, message), rows in blocked.items()
+        Finding.of("deadline.calendar", register, sheet, rows=_rows(rows),
+                   reason=f"{message}（涉及期限：{'、'.join(f'{t}（{r}）' for r, t in titles.items())}）")
+        for (register, sheet, message), (titles, rows) in blocked.items()
     ]
     return clocks, problems
+
+
+def _closed_in_range(calendar: WorkCalendar, start, stop) -> bool:
+    """A case closed inside the covered range, its due moment past it: it cannot be late (the due
+    moment lies after the last covered day, the stop on or before it), so it is judged on time."""
+    return stop is not None and all(calendar.covers(y) for y in range(day_of(start).year, day_of(stop).year + 1))
 
 
 def _header(sheet, key: str) -> str:

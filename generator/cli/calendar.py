@@ -60,6 +60,8 @@ def status(
     console.print(f"日历覆盖至 {info['last_day']}，还剩 {info['days_left']} 天")
     if info["expiring"]:
         console.print(f"[yellow]{escape(expiring_advice(info['last_day']))}[/]")
+    else:
+        console.print("下一年的安排公布后（每年 11 月前后）用 aftersales calendar import 导入。")
 
 
 @calendar_app.command("import")

@@ -86,6 +86,9 @@ CATALOGUE: tuple[FindingCode, ...] = (
        "a case closed after its due moment"),
     _C("deadline.calendar", ERROR, _DEADLINE_RULES, "{reason}（本表第 {rows} 行的期限因此未能检查）",
        "the working-day calendar does not cover the dates, so the deadlines could not be checked"),
+    _C("calendar.expiring", WARNING, _DEADLINE_RULES, "工作日历只覆盖到 {last}，还剩 {days} 天。{advice}",
+       "the working-day calendar ends within 60 days (or has ended): import the next year's notice",
+       variants={"ended": "工作日历只覆盖到 {last}，已过去 {days} 天，此后的期限无法检查。{advice}"}),
     # ---------------------------------------------------------------- penalties (RULES.md §5)
     _C("penalty.calendar", ERROR, "P1", "{case}：{reason}",
        "the calendar does not cover a late case, so its days late could not be fined"),

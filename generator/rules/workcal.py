@@ -52,7 +52,8 @@ def uncovered_message(year: int, covered: Sequence[int]) -> str:
     known = f"{lo}–{hi} 年" + (f"，以及公司补充的 {'、'.join(map(str, extra))} 年" if extra else "")
     return (
         f"{year} 年的法定节假日和调休安排不在日历中（已收录 {known}），无法按工作日计算期限。"
-        f"国务院公布该年安排后，请在基础数据工作簿（master.xlsx）的「节假日」表中逐日录入该年的放假日"
+        f"国务院公布该年安排后，请把通知全文存为文本文件，运行 aftersales calendar import 台账目录 通知.txt --write；"
+        f"或在基础数据工作簿（master.xlsx）的「节假日」表中逐日录入该年的放假日"
         f"（类型填“休”）和调休上班日（类型填“班”），再在 policy.toml 的 calendar 一节中"
         f"把该年加入 extra_covered_years，例如 extra_covered_years = [{year}]。"
         f"该年未录入的日子按周一至周五上班、周六周日休息计算。"
@@ -343,5 +344,5 @@ def coverage(calendar: WorkCalendar, imported: set[int], today: date) -> dict:
 def expiring_advice(last: date) -> str:
     """One sentence: what to do before the calendar runs out."""
     y = last.year + 1
-    return (f"工作日历只覆盖到 {last}：请在国务院公布《关于{y}年部分节假日安排的通知》后，把通知全文存为文本文件，"
-            f"运行 aftersales calendar import 台账目录 通知.txt --write（或升级 chinesecalendar）。")
+    return (f"国务院公布《关于{y}年部分节假日安排的通知》后，请把通知全文存为文本文件，运行 "
+            f"aftersales calendar import 台账目录 通知.txt --write（或升级 chinesecalendar 到含 {y} 年的版本）。")
