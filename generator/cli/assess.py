@@ -1,6 +1,7 @@
 """``aftersales penalties`` and ``aftersales scores``: the month's penalty ledger and a period's scores."""
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Optional
 
@@ -16,7 +17,14 @@ from generator.assess.ledger import (
     write_ledger_xlsx,
 )
 from generator.assess.period_scores import period_scores, write_scores_xlsx
-from generator.cli.common import console, print_json, register_dir, user_errors
+from generator.cli.common import (
+    console,
+    day_option,
+    fail,
+    print_json,
+    register_dir,
+    user_errors,
+)
 from generator.config.policy import find_policy
 from generator.core.findings import ERROR
 from generator.core.money import round_to
@@ -54,7 +62,8 @@ def penalties_cmd(
     month: str = typer.Option(..., "--month", help="月份，如 2026-03 / month"),
     json_: bool = JSON_OPT,
     out: Optional[Path] = typer.Option(None, "--out", help="另存罚扣台账 xlsx（罚扣汇总、罚扣明细）/ write the ledger here"),
-    save: bool = typer.Option(False, "--save", help="保存为台账目录中的 罚扣台账-YYYY-MM.xlsx，供下月结转 / keep it beside the registers"),
+    save: bool = typer.Option(False, "--save", help="保存为台账目录中的 罚扣台账-YYYY-MM.xlsx，供下月结转（有错误或月份未结束时不保存）/ keep it beside the registers"),
+    today: Optional[str] = typer.Option(None, "--today", help="只计到该日期，默认今天 / count up to this day"),
 ):
     """月度罚扣台账：投诉超期（P1）、行政处分与罚款（P7 等）、按效率奖金比例的月度上限与结转（P8）、特批权限（P11）。
 
@@ -63,20 +72,35 @@ def penalties_cmd(
     """
     with user_errors():
         ym = checked_month(month)
+        day = day_option(today, "--today", default=dt.date.today())
         registers, policy, calendar = _load(directory)
         prev_file = previous_ledger(directory, ym)
         previous = read_ledger(prev_file) if prev_file else None
-        result = penalty_ledger(registers, policy, ym, calendar, previous)
+        result = penalty_ledger(registers, policy, ym, calendar, previous, today=day)
         result["carry_basis"]["file"] = prev_file.name if prev_file else None
+        refused = _save_refusal(result) if save else None
+        save = save and refused is None
         written = []
         for target in ([out] if out else []) + ([ledger_path(directory, ym)] if save else []):
             written.append((target, write_ledger_xlsx(result, target)))
     if json_:
-        print_json(result)
-        return
-    _print_ledger(result)
-    for target, backup in written:
-        _saved(target, backup)
+        print_json(result | {"not_saved": refused})
+    else:
+        _print_ledger(result)
+        for target, backup in written:
+            _saved(target, backup)
+    if refused:
+        fail(refused, 1)
+
+
+def _save_refusal(result: dict) -> str | None:
+    """Why a ledger may not be kept as the next month's carry-over basis, or None."""
+    errors = sum(f["severity"] == ERROR for f in result["findings"])
+    if errors:
+        return f"{result['month']} 的罚扣台账有 {errors} 个错误，未保存（--save 只保存没有错误的台账）；改正后重试"
+    if not result["complete"]:
+        return f"{result['month']} 尚未结束（只计到 {result['until']}），未保存；月末之后再保存"
+    return None
 
 
 def _carry_text(basis: dict) -> str:
@@ -93,6 +117,8 @@ def _carry_text(basis: dict) -> str:
 def _print_ledger(r: dict) -> None:
     """One paragraph per person (a wide table would be cut in a narrow console)."""
     console.print(f"[bold]{r['month']} 罚扣台账[/]（{_carry_text(r['carry_basis'])}）", highlight=False)
+    if not r["complete"]:
+        console.print(f"[yellow]本月尚未结束：只计到 {r['until']}，之后的超期和处分不在其中[/]")
     if not r["people"]:
         console.print("本月没有罚扣项目")
     for p in r["people"]:

@@ -92,6 +92,9 @@ CATALOGUE: tuple[FindingCode, ...] = (
     # ---------------------------------------------------------------- penalties (RULES.md §5)
     _C("penalty.calendar", ERROR, "P1", "{case}：{reason}",
        "the calendar does not cover a late case, so its days late could not be fined"),
+    _C("penalty.carry_mismatch", WARNING, "P8",
+       "{file} 中 {person} 的结转下月为 {saved} 元，按台账重算为 {computed} 元；本月按已保存的台账结转",
+       "a saved ledger's carry-over differs from what the registers give for that month (a waiver, or a late edit)"),
     _C("penalty.no_person", ERROR, "P1, P7", "未填{header}，本行未计入",
        "a fine or late case without the responsible person",
        {"late": "{case} {rule_title}本月超期 {days} {unit}，但未填{header}，无法计罚"}),
