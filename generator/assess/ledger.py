@@ -40,6 +40,7 @@ import openpyxl
 
 from generator.assess.checks import RunContext
 from generator.assess.clocks import register_clocks
+from generator.core.dotted import in_force, policy_at
 from generator.core.errors import UserError
 from generator.core.findings import ERROR, Finding
 from generator.core.money import yuan
@@ -68,7 +69,7 @@ from generator.rules.penalties import (
 from generator.rules.workcal import last_covered_day
 
 LEDGER_PREFIX = "罚扣台账-"
-SUMMARY_SHEET, ITEMS_SHEET, NOTES_SHEET = "罚扣汇总", "罚扣明细", "提示"
+SUMMARY_SHEET, ITEMS_SHEET, NOTES_SHEET, RATES_SHEET = "罚扣汇总", "罚扣明细", "提示", "当时取值"
 TOTAL_LABEL = "合计"                      # a totals row a manager may add to 罚扣汇总 (not a person)
 FINE_KIND = "罚款"                       # 处分类型 of a fine entered with its amount
 RULE_RE = re.compile(r"P\d{1,2}", re.ASCII)
@@ -98,6 +99,7 @@ class _Book:
 
     def __init__(self, registers: dict, policy: dict, calendar, until: dt.date):
         self.policy, self.calendar, self.until = policy, calendar, until   # nothing after ``until`` counts
+        self.base_policy = policy
         self.cfg = _late_cfg(policy)
         master = registers.get("master")
         self.staff_table = master.tables.get("staff") if master else None
@@ -132,6 +134,8 @@ class _Book:
 
     # -- one month
     def month(self, ym: tuple[int, int], carried_in: dict) -> _Month:
+        # the rates in force in that month (a dated policy value changes them from its ``since`` day)
+        self.policy = policy_at(self.base_policy, self.last_day(ym))
         items: dict[str, list] = {}
         findings = list(self.calendar_findings)
         for item, source, problem in self._late_items(ym) + self._sanction_items(ym):
@@ -155,6 +159,9 @@ class _Book:
         where = "未填月度效率奖金" if person in self.staff else "不在基础数据“人员”表中"
         return Finding.of("penalty.no_bonus", "master", sheet, None, "月度效率奖金", value=person,
                           person=person, why=where, carried=yuan_text(carried))
+
+    def last_day(self, ym) -> dt.date:
+        return min(month_bounds(ym)[1], self.until)
 
     # -- P1
     def _days(self, a: dt.date, b: dt.date) -> int:
@@ -336,7 +343,8 @@ def penalty_ledger(registers: dict, policy: dict, month, calendar, previous: dic
         "month": month_text(ym),
         "until": until,
         "complete": until == last_day,
-        "cap_share": policy["penalties"]["monthly_cap"]["share"],
+        "cap_share": book.policy["penalties"]["monthly_cap"]["share"],
+        "rates": in_force(policy, until),
         "carry_basis": {"previous_month": None if previous is None else month_text(month_key(previous["month"])),
                         "replayed": [month_text(m) for m in replayed]},
         "people": people,
@@ -504,6 +512,9 @@ def write_ledger_xlsx(result: dict, path) -> Path | None:
                                   ("金额", 12, MONEY_FORMAT), ("计入上限", 8, None), ("说明", 70, None),
                                   ("来源", 18, None)], items)
     table_sheet(wb, NOTES_SHEET, FINDING_COLUMNS, finding_rows(result["findings"]))
+    if result.get("rates"):
+        table_sheet(wb, RATES_SHEET, [("策略键", 36, None), ("取值", 10, None), ("生效日", 12, "yyyy-mm-dd"), ("依据", 30, None)],
+                    [[r["key"], r["value"], r["since"], r["source"]] for r in result["rates"]])
     return save_workbook(wb, Path(path))
 
 

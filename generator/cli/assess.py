@@ -26,6 +26,7 @@ from generator.cli.common import (
     user_errors,
 )
 from generator.config.policy import find_policy
+from generator.core.dotted import in_force_text
 from generator.core.findings import ERROR
 from generator.core.money import round_to
 from generator.core.periods import checked_month, parse_period
@@ -119,6 +120,8 @@ def _print_ledger(r: dict) -> None:
     console.print(f"[bold]{r['month']} 罚扣台账[/]（{_carry_text(r['carry_basis'])}）", highlight=False)
     if not r["complete"]:
         console.print(f"[yellow]本月尚未结束：只计到 {r['until']}，之后的超期和处分不在其中[/]")
+    for rate in r.get("rates", []):
+        console.print(f"按当时有效的取值：{escape(in_force_text(rate))}")
     if not r["people"]:
         console.print("本月没有罚扣项目")
     for p in r["people"]:

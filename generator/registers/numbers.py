@@ -8,8 +8,8 @@ from pathlib import Path
 from generator.config.policy import find_policy
 from generator.config.register_specs import SheetSpec, load_specs
 from generator.core.errors import UserError
-from generator.registers.read import Register, read_all, read_register
 from generator.registers.calendar_sheet import edit_register
+from generator.registers.read import Register, read_all, read_register
 from generator.rules.numbering import (
     NumberEntry,
     department_codes,

@@ -25,8 +25,8 @@ from pathlib import Path
 
 from generator.core.errors import UserError
 from generator.core.findings import ERROR, Finding, counts
-from generator.registers.read import read_all
 from generator.registers.calendar_sheet import edit_register, folder_calendar
+from generator.registers.read import read_all
 from generator.registers.safewrite import lock_files
 
 RESULT_SHEET = "校验结果"
