@@ -12,6 +12,7 @@ from pathlib import Path
 from generator.assess.clocks import check_deadlines
 from generator.config.policy import find_policy
 from generator.config.register_specs import Column
+from generator.core.dotted import policy_at
 from generator.core.findings import Finding, sort_key
 from generator.registers.read import Register, Table, master_lists, read_all
 from generator.rules.number_checks import check_numbers
@@ -45,6 +46,7 @@ class RunContext:
     def load(cls, directory, today: dt.date, only: list[str] | None = None) -> "RunContext":
         """Read the folder's policy, then its registers (a broken policy is said first)."""
         policy = find_policy(directory) if Path(directory).is_dir() else None
+        policy = policy_at(policy, today) if policy is not None else None   # the values in force that day
         return cls(registers=read_all(directory, only=only), policy=policy, today=today)
 
     def choice_sources(self) -> dict[str, list[str]]:

@@ -143,13 +143,15 @@ def scores_cmd(
     period: str = typer.Option(..., "--period", help="期间：2026-03、2026-Q1、2026-H1 或 2026 / month, quarter, half or year"),
     json_: bool = JSON_OPT,
     out: Optional[Path] = typer.Option(None, "--out", help="另存评分 xlsx（每部分一张工作表）/ write the scores here"),
+    today: Optional[str] = typer.Option(None, "--today", help="只计到该日期，默认今天 / count up to this day"),
 ):
     """期间评分：问卷得分与满意程度（S1/S2）、CSI（S3）、回执评价（S4）、KPI（S5）、激励得分（S6）、
     服务目标与 GB/T 27922 等级（S7）、培训出勤与学时（S9/D12）/ scores of a period from the registers."""
     with user_errors():
         p = parse_period(period)
+        day = day_option(today, "--today", default=dt.date.today())
         registers, policy, calendar = _load(directory)
-        result = period_scores(registers, policy, p, calendar)
+        result = period_scores(registers, policy, p, calendar, today=day)
         backup = write_scores_xlsx(result, out) if out else None
     if json_:
         print_json(result)
@@ -180,6 +182,10 @@ def _print_scores(r: dict) -> None:
     s, c = r["surveys"]["summary"], r["csi"]
     classes = "，".join(f"{k} {n}" for k, n in s["classes"].items())
     console.print(f"[bold]{r['period']}（{r['start']} 至 {r['end']}）[/]")
+    if not r["complete"]:
+        console.print(f"[yellow]本期尚未结束：只计到 {r['until']}[/]")
+    for rate in r["rates"]:
+        console.print(f"按当时有效的取值：{escape(in_force_text(rate))}")
     console.print(f"S1/S2 调查表 {s['count']} 份，平均 {s['mean'] if s['mean'] is not None else '—'} 分（{classes}）")
     console.print(f"S3 CSI = {c['csi'] if c['csi'] is not None else '—'}；" + "；".join(c["notes"]))
     aspects = list(r["receipts"][0]["means"]) if r["receipts"] else []

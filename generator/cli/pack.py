@@ -1,6 +1,7 @@
 """``aftersales audit-pack`` and ``aftersales verify``: the audit pack of a period and its check."""
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Optional
 
@@ -38,6 +39,7 @@ def audit_pack(
     all_forms: bool = typer.Option(False, "--all-forms", help="收录全部表单，而非策略 audit_pack.forms 所列 / every form"),
     silent: bool = typer.Option(False, "--silent", help="不显示进度条 / no progress bar"),
     json_: bool = typer.Option(False, "--json", help="输出 JSON / print JSON"),
+    today: Optional[str] = typer.Option(None, "--today", help="期间未结束时只计到该日期，默认今天 / judge up to this day"),
 ):
     """生成审计包：期间内全部表单（Word/PDF/打印合订本）、台账、校验、罚扣与评分、清单 / build the audit pack.
 
@@ -46,8 +48,9 @@ def audit_pack(
     """
     with user_errors():
         start, end = day_option(from_, "--from"), day_option(to, "--to")
+        day = day_option(today, "--today", default=dt.date.today())
         result = build_pack(directory, start, end, out, registers=_registers(registers), uncontrolled=uncontrolled,
-                            mask_personal=mask_personal, all_forms=all_forms,
+                            mask_personal=mask_personal, all_forms=all_forms, today=day,
                             progress=lambda items, description, total: progress(items, description, silent, total=total))
     if json_:
         print_json(result.to_dict())
