@@ -227,3 +227,20 @@ def test_check_warns_sixty_days_before_the_calendar_ends(today, variant):
     (f,) = findings
     assert f.code == "calendar.expiring" and f.severity == "warning" and "calendar import" in f.message
     assert ("已过去 2 天" if variant == "ended" else "还剩 60 天") in f.message
+
+
+def test_macro_workbooks_keep_the_status_values(straddling, tmp_path):
+    from generator.excel.xlsm import make_xlsm
+
+    out = make_xlsm(straddling / "complaints.xlsx", tmp_path / "complaints.xlsm")
+    assert _statuses(out) == _statuses(straddling / "complaints.xlsx")
+
+
+def test_scores_of_an_unfinished_period_say_so(straddling):
+    result = run("scores", straddling, "--period", "2026", "--today", "2026-12-01", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["until"] == "2026-12-01" and data["complete"] is False
+    assert data["notes"][0].startswith("本期尚未结束：只计到 2026-12-01")
+    assert not [h for h in data["training"]["hours"] if h["month"] == "2026-12"]     # December is not short yet
+    assert run("scores", straddling, "--period", "2027-Q2", "--today", "2026-12-01").exit_code == 2

@@ -36,6 +36,7 @@ import openpyxl
 
 from generator.config.register_specs import load_specs
 from generator.core.errors import UserError
+from generator.registers.calendar_sheet import save_with_status
 from generator.registers.read import workbook_path
 from generator.registers.safewrite import (
     atomic_write_bytes,
@@ -459,7 +460,7 @@ def make_xlsm(xlsx_path, xlsm_path) -> Path:
     except Exception as e:
         raise UserError(f"{src}：无法打开（{e}）") from None
     add_macros(wb)
-    save_workbook(wb, dst)
+    save_with_status(wb, dst, lambda: save_workbook(wb, dst))   # openpyxl drops the 状态 results: put them back
     return dst
 
 

@@ -261,8 +261,9 @@ def edit_register(path, fn: Callable, *, calendar: WorkCalendar | None = None, d
 
     def edit(wb):
         result = fn(wb)
-        rewrite_workdays(wb, days, last)
-        values.update(status_cache(wb))
+        if WORKDAY_SHEET in wb.sheetnames:     # a workbook laid out by init (not one made by hand)
+            rewrite_workdays(wb, days, last)
+            values.update(status_cache(wb))
         return result
 
     result = edit_workbook(path, edit, dry_run=dry_run)
