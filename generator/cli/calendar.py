@@ -91,7 +91,8 @@ def import_(
         work = f"；调休上班 {'、'.join(str(d) for d in h.work)}" if h.work else ""
         span = f"{h.off[0]} 至 {h.off[-1]}" if len(h.off) > 1 else str(h.off[0])
         console.print(f"  {h.name}：{span} 放假，共 {len(h.off)} 天{work}")
-    console.print(f"工作日放假（休）{len(parsed.rest_days)} 天，周末上班（班）{len(parsed.work_days)} 天")
+    console.print(f"工作日放假（休）{len(parsed.rest_days)} 天：{'、'.join(f'{d:%m-%d}' for d in parsed.rest_days)}")
+    console.print(f"周末上班（班）{len(parsed.work_days)} 天：{'、'.join(f'{d:%m-%d}' for d in parsed.work_days)}")
     if not write:
         console.print("未写入；确认无误后加 --write 写入基础数据「节假日」并标记该年已覆盖。")
         return

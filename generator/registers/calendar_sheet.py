@@ -57,6 +57,12 @@ def workday_rows(calendar: WorkCalendar) -> tuple[list[dt.date], dt.date]:
     return days, dt.date(year - 1, 12, 31)
 
 
+def listed(ws) -> tuple[list[dt.date], dt.date | None]:
+    """The working days and last covered day a 工作日 sheet lists now."""
+    days = [_as_date(r[0]) for r in ws.iter_rows(min_row=2, max_col=1, values_only=True)]
+    return [d for d in days if d], _as_date(ws["C1"].value)
+
+
 def rewrite_workdays(wb, days: list[dt.date], last: dt.date, today: dt.date | None = None) -> None:
     """Write the hidden sheet into ``wb`` (replacing an existing one in place): A = working days,
     C1 = last covered day, C2 = today (TODAY() unless pinned); the defined names follow."""
@@ -131,8 +137,8 @@ def status_cache(wb, today: dt.date | None = None) -> dict[str, dict]:
     if WORKDAY_SHEET not in wb.sheetnames:
         return {}
     cal = wb[WORKDAY_SHEET]
-    days = [_as_date(r[0]) for r in cal.iter_rows(min_row=2, max_col=1, values_only=True) if _as_date(r[0])]
-    last = _as_date(cal["C1"].value) or dt.date(1900, 1, 1)
+    days, last = listed(cal)
+    last = last or dt.date(1900, 1, 1)
     today = _as_date(cal["C2"].value) or today or dt.date.today()
     out: dict[str, dict] = {}
     if isinstance(cal["C2"].value, str) and cal["C2"].value.startswith("="):
@@ -262,7 +268,8 @@ def edit_register(path, fn: Callable, *, calendar: WorkCalendar | None = None, d
     def edit(wb):
         result = fn(wb)
         if WORKDAY_SHEET in wb.sheetnames:     # a workbook laid out by init (not one made by hand)
-            rewrite_workdays(wb, days, last)
+            if listed(wb[WORKDAY_SHEET]) != (days, last):
+                rewrite_workdays(wb, days, last)
             values.update(status_cache(wb))
         return result
 
