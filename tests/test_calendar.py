@@ -244,3 +244,24 @@ def test_scores_of_an_unfinished_period_say_so(straddling):
     assert data["notes"][0].startswith("本期尚未结束：只计到 2026-12-01")
     assert not [h for h in data["training"]["hours"] if h["month"] == "2026-12"]     # December is not short yet
     assert run("scores", straddling, "--period", "2027-Q2", "--today", "2026-12-01").exit_code == 2
+
+
+def test_a_report_of_an_unfinished_month_says_so_and_counts_nothing_after_today(straddling):
+    from generator.assess.checks import RunContext
+    from generator.assess.report import build_report
+    from generator.core.periods import period_from_options
+
+    report = build_report(RunContext.load(straddling, dt.date(2026, 12, 29)), period_from_options(month="2026-12"))
+    summary = next(s for s in report.sections if s.key == "summary")
+    assert any(n.startswith("本期尚未结束：统计截至 2026-12-29") for n in summary.notes)
+
+
+def test_a_tool_write_keeps_the_status_values(straddling, tmp_path):
+    d = tmp_path / "registers"
+    import shutil
+
+    shutil.copytree(straddling, d)
+    before = _statuses(d / "complaints.xlsx")
+    run("check", d, "--write-back", "--today", "2027-01-04")
+    assert calamine.CalamineWorkbook.from_path(str(d / "complaints.xlsx")).get_sheet_by_name("校验结果")
+    assert _statuses(d / "complaints.xlsx") == before
