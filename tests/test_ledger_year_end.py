@@ -11,7 +11,9 @@ import openpyxl
 import pytest
 
 from generator.assess.ledger import chain_ledgers, ledger_path, penalty_ledger
+from generator.config.policy import with_extra_covered_years
 from generator.core.errors import UserError
+from generator.rules.holiday_notice import parse_notice
 from tests.test_calendar import NOTICE_2027
 from tests.test_ledger import _person, fill_registers, load, run
 
@@ -37,9 +39,13 @@ def year_end(tmp_path_factory, empty_dir_session) -> Path:
 
 @pytest.fixture(scope="module")
 def covered(year_end, tmp_path_factory) -> Path:
+    """The same registers with the 2027 notice's days entered and the year marked (as `calendar import --write`)."""
     d = tmp_path_factory.mktemp("covered") / "registers"
     shutil.copytree(year_end, d)
-    assert run("calendar", "import", d, NOTICE_2027, "--write").exit_code == 0
+    days = parse_notice(NOTICE_2027.read_text(encoding="utf-8")).company_days()
+    fill_registers(d, {"节假日": [{"日期": day, "类型": kind, "说明": note} for day, kind, note in days]})
+    policy = d / "policy.toml"
+    policy.write_text(with_extra_covered_years(policy.read_text(encoding="utf-8"), [2027]), encoding="utf-8")
     return d
 
 
