@@ -297,9 +297,9 @@ def test_cli_deadline_errors_exit_2(args, message):
 
 
 COMPLAINT_HEAD = ["投诉编号", "受理日期", "受理渠道", "客户名称", "投诉类别", "投诉内容", "国内国外",
-                  "责任部门", "责任人", "转交日期", "回复日期", "结案日期"]
+                  "责任部门", "责任人", "转交日期", "部门答复日期", "回复日期", "结案日期"]
 KEYS = ["complaint_no", "received", "channel", "customer", "category", "description", "region",
-        "dept", "owner", "transferred", "replied", "closed"]
+        "dept", "owner", "transferred", "dept_answered", "replied", "closed"]
 
 
 def _write_complaints(folder: Path):

@@ -11,10 +11,16 @@ from pathlib import Path
 
 from generator.assess.clocks import check_deadlines
 from generator.config.policy import find_policy
-from generator.config.register_specs import Column
+from generator.config.register_specs import Column, load_specs
 from generator.core.dotted import policy_at
 from generator.core.findings import Finding, sort_key
-from generator.registers.read import Register, Table, master_lists, read_all
+from generator.registers.read import (
+    Register,
+    Table,
+    master_lists,
+    read_all,
+    workbook_path,
+)
 from generator.rules.number_checks import check_numbers
 from generator.rules.numbering import department_codes, numbering_rule, register_entries
 from generator.rules.workcal import (
@@ -34,6 +40,8 @@ class RunContext:
     policy: dict
     today: dt.date
     _calendar: object = field(default=None, repr=False)
+    directory: Path | None = None                 # the folder read (None: registers given directly)
+    expected: tuple[str, ...] = ()                # register ids the run looked for
 
     @property
     def calendar(self):
@@ -47,7 +55,9 @@ class RunContext:
         """Read the folder's policy, then its registers (a broken policy is said first)."""
         policy = find_policy(directory) if Path(directory).is_dir() else None
         policy = policy_at(policy, today) if policy is not None else None   # the values in force that day
-        return cls(registers=read_all(directory, only=only), policy=policy, today=today)
+        expected = tuple(rid for rid in load_specs() if not only or rid in only or rid == "master")
+        return cls(registers=read_all(directory, only=only), policy=policy, today=today,
+                   directory=Path(directory), expected=expected)
 
     def choice_sources(self) -> dict[str, list[str]]:
         master = self.registers.get("master")
@@ -176,7 +186,27 @@ def check_calendar(ctx: RunContext) -> list[Finding]:
                        last=last.isoformat(), days=abs(left), advice=expiring_advice(last))]
 
 
-CHECKERS = (read_findings, check_fields, check_register_numbers, check_deadlines, check_calendar)
+# What is not checked without a register (the master also holds the company's own rest days).
+MISSING_EFFECT = {
+    "master": "公司自定的休息日和调休上班日、部门和人员名单未读取：期限只按国家法定节假日计算，部门和人员无法核对",
+}
+
+
+def missing_registers(ctx: RunContext) -> list[Finding]:
+    """Every register the run looked for and did not find, and what is not checked without it."""
+    if ctx.directory is None:
+        return []
+    specs = load_specs()
+    return [
+        Finding.of("read.missing_register", rid, "", value=specs[rid].workbook,
+                   file=workbook_path(ctx.directory, specs[rid]).name, title=specs[rid].title,
+                   effect=MISSING_EFFECT.get(rid, "本台账未检查"))
+        for rid in ctx.expected if rid not in ctx.registers
+    ]
+
+
+CHECKERS = (missing_registers, read_findings, check_fields, check_register_numbers, check_deadlines,
+            check_calendar)
 
 
 def run_checks(ctx: RunContext) -> list[Finding]:

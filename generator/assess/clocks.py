@@ -46,13 +46,18 @@ class Clock:
 
 
 def register_clocks(ctx, rules: dict[str, Rule]) -> tuple[list[Clock], list[Finding]]:
-    """Every clock that runs on a record, plus findings for rows the calendar cannot count.
+    """Every clock that runs on a record, plus findings for what could not be evaluated.
 
     A binding whose rule the company removed from its policy is switched off; a binding
-    without a stop column can never close and is left to the status column.
+    without a stop column can never close and is left to the status column. A binding whose
+    start or stop column is not in the sheet is not evaluated (said once); a row whose start or
+    stop cell could not be read (``Record.unread``) is left out, never taken as still open;
+    a row the calendar cannot count (a typo year) is left out. Each is said once per sheet.
     """
     clocks: list[Clock] = []
+    problems: list[Finding] = []
     blocked: dict[tuple, tuple] = {}   # (register, sheet, reason) -> ({rule id: title}, rows): never one per row
+    unreadable: dict[tuple, list[int]] = defaultdict(list)
     for reg in ctx.registers.values():
         for table in reg.tables.values():
             sheet = table.spec
@@ -61,16 +66,27 @@ def register_clocks(ctx, rules: dict[str, Rule]) -> tuple[list[Clock], list[Find
                 if rule is None or binding.stop is None:
                     continue
                 headers = (_header(sheet, binding.start), _header(sheet, binding.stop))
+                lost = [h for k, h in zip((binding.start, binding.stop), headers) if k not in table.columns]
+                if table.columns and lost:
+                    problems.append(Finding.of("deadline.no_column", reg.spec.id, sheet.name, None, lost[0],
+                                               header="、".join(lost), what=_rule_text(rule)))
+                    continue
                 for rec in table.records:
+                    if not binding.applies(rec.values):
+                        continue
+                    bad = [h for k, h in zip((binding.start, binding.stop), headers) if k in rec.unread]
+                    if bad:
+                        unreadable[(reg.spec.id, sheet.name, rule, "、".join(bad))].append(rec.row)
+                        continue
                     start = rec.values.get(binding.start)
-                    if not isinstance(start, date) or not binding.applies(rec.values):
-                        continue  # no start yet, or a typing problem the field checks report
+                    if not isinstance(start, date):
+                        continue  # no start yet
                     stop = rec.values.get(binding.stop)
                     if stop is not None and not isinstance(stop, date):
                         continue
                     try:
                         due = due_moment(rule, start, ctx.calendar)
-                        ctx.calendar.is_working(ctx.today if stop is None else stop)  # later counted up to it
+                        ctx.calendar.working_days_between(start, ctx.today if stop is None else stop)  # counted later
                     except UserError as e:
                         if not _closed_in_range(ctx.calendar, start, stop):
                             rules_rows = blocked.setdefault((reg.spec.id, sheet.name, e.message), ({}, []))
@@ -79,10 +95,15 @@ def register_clocks(ctx, rules: dict[str, Rule]) -> tuple[list[Clock], list[Find
                         continue
                     clocks.append(Clock(reg.spec.id, reg.spec.title, sheet, rec, binding, rule, start, stop, due,
                                         *headers))
-    problems = [
+    problems += [
         Finding.of("deadline.calendar", register, sheet, rows=_rows(rows),
                    reason=f"{message}（涉及期限：{'、'.join(f'{t}（{r}）' for r, t in titles.items())}）")
         for (register, sheet, message), (titles, rows) in blocked.items()
+    ]
+    problems += [
+        Finding.of("deadline.unreadable", register, sheet, min(rows), cols.split("、")[0], what=_rule_text(rule),
+                   rows=_rows(rows), headers=cols)
+        for (register, sheet, rule, cols), rows in unreadable.items()
     ]
     return clocks, problems
 
@@ -91,6 +112,10 @@ def _closed_in_range(calendar: WorkCalendar, start, stop) -> bool:
     """A case closed inside the covered range, its due moment past it: it cannot be late (the due
     moment lies after the last covered day, the stop on or before it), so it is judged on time."""
     return stop is not None and all(calendar.covers(y) for y in range(day_of(start).year, day_of(stop).year + 1))
+
+
+def _rule_text(rule: Rule) -> str:
+    return f"期限「{rule.title}」（{rule.id}）"
 
 
 def _header(sheet, key: str) -> str:

@@ -272,8 +272,8 @@ def _on_time(d: _Data, register: str, sheet: str) -> tuple[Decimal | None, str]:
     good = bad = 0
     for r in t.records:
         start, stop = r.values.get(b.start), r.values.get(b.stop)
-        if not isinstance(start, dt.date) or not b.applies(r.values):
-            continue
+        if not isinstance(start, dt.date) or not b.applies(r.values) or {b.start, b.stop} & r.unread.keys():
+            continue  # no start, or a start/stop cell that cannot be read (check says so): never "still open"
         try:
             due = due_moment(rule, start, d.calendar)
         except UserError as e:

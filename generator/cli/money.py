@@ -21,6 +21,7 @@ from generator.config.policy import default_policy, find_policy
 from generator.core.dotted import in_force, in_force_text, policy_at
 from generator.core.errors import UserError
 from generator.core.text import yuan_text
+from generator.core.userfile import read_user_text
 from generator.rules.ahp import policy_analyse, read_matrix_csv
 from generator.rules.quote import quote as make_quote
 
@@ -40,13 +41,7 @@ def _policy(directory: Optional[Path]) -> dict:
 def _read_text(path: Path) -> str:
     if not path.is_file():
         raise UserError(f"找不到矩阵文件 {path}")
-    data = path.read_bytes()
-    for enc in ("utf-8-sig", "gb18030"):  # Excel on Chinese Windows saves CSV as GBK
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise UserError(f"{path} 不是 UTF-8 或 GBK 编码的文本")
+    return read_user_text(path, "矩阵文件")   # Excel on Chinese Windows saves CSV as GBK
 
 
 def ahp(

@@ -47,7 +47,7 @@ def audit_pack(
     """生成审计包：期间内全部表单（Word/PDF/打印合订本）、台账、校验、罚扣与评分、清单 / build the audit pack.
 
     同样的台账、策略和期间生成逐字节相同的审计包；每次生成在台账目录的 审计日志.csv 中记一行。
-    已生成的表单缓存在 DIR/.aftersales-cache，中断后重新运行会接着做。
+    已生成的表单缓存在 DIR/.aftersales-cache（台账目录只读时在审计包旁），中断后重新运行会接着做。
     """
     with user_errors():
         start, end = day_option(from_, "--from"), day_option(to, "--to")

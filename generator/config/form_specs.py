@@ -63,6 +63,7 @@ except ModuleNotFoundError:  # Python 3.10
 
 from generator.config.register_specs import Column, SheetSpec, load_specs
 from generator.core.errors import UserError
+from generator.core.userfile import read_user_text
 
 FORM_DIR = Path(__file__).with_name("forms")
 COMPANY_FORMS = "forms"          # a register folder's own form specs: <folder>/forms/<id>.toml
@@ -300,7 +301,7 @@ def _read_dir(folder: Path) -> dict[str, FormSpec]:
     forms = {}
     for path in sorted(folder.glob("*.toml")):
         try:
-            form = parse_form(tomllib.loads(path.read_text(encoding="utf-8")))
+            form = parse_form(tomllib.loads(read_user_text(path, "表单定义")))
         except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as e:
             raise UserError(f"表单定义 {path} 有误：{e}") from None
         if form.id != path.stem:

@@ -30,6 +30,7 @@ except ModuleNotFoundError:  # Python 3.10
 from generator.config.form_specs import load_forms
 from generator.core.dotted import Policy, dated_problems, is_dated
 from generator.core.errors import UserError
+from generator.core.userfile import read_user_text
 
 FRAGMENTS = Path(__file__).with_name("policy.d")
 POLICY_FILE = "policy.toml"
@@ -79,7 +80,7 @@ def load_policy(path: str | Path | None = None) -> dict:
         path = path / POLICY_FILE
     if not path.exists():
         raise UserError(f"找不到策略文件 {path}（可用 aftersales init 生成）")
-    data = parse(path.read_text(encoding="utf-8"), str(path))
+    data = parse(read_user_text(path, "策略文件"), str(path))   # Notepad's UTF-8 BOM, GBK or UTF-16
     problems = validate({k: v for k, v in data.items() if k != "forms"}, _default())
     problems += validate_forms(data.get("forms", {}), path.parent)
     if problems:

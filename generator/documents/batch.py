@@ -24,6 +24,7 @@ from generator.documents.engine import render_docx, template_path, template_revi
 from generator.documents.names import unique_names
 from generator.documents.pool import pool_map, worker_pool
 from generator.documents.subjects import FormData, Subject, subjects
+from generator.registers.outpath import require_writable
 from generator.registers.read import read_all
 
 
@@ -92,6 +93,8 @@ def render_forms(directory, form_name: str, out, *, numbers: list[str] | None = 
         result.warnings.append(f"模板 {template.name} 为第 {revision} 版，策略要求第 {entry['revision']} 版："
                                f"本次输出标记为“作废”，不作为受控文件发放")
     controlled = not uncontrolled and entry["status"] != UNCONTROLLED and not superseded
+    if controlled:
+        require_writable(directory, "登记受控副本的分发记录（或加 --uncontrolled 生成非受控副本）")
     copy_nos = distribution.next_copy_numbers(directory, form.id, len(chosen)) if controlled else [""] * len(chosen)
     out.mkdir(parents=True, exist_ok=True)
     names = unique_names(form.id, [s.number for s in chosen])

@@ -78,6 +78,7 @@ from generator.pack.workbooks import (
     period_findings,
     summary_workbook,
 )
+from generator.registers.outpath import cache_home
 from generator.registers.read import read_all
 from generator.registers.safewrite import atomic_write_bytes, ensure_not_open
 
@@ -180,7 +181,7 @@ def build_pack(directory, start: dt.date, end: dt.date, out, *, registers: list[
     masked, controlled = is_masked(policy, opts), not (uncontrolled or mask_personal)
     toolchain = toolchain_digest()
     cases, failures = plan_pack(directory, regs, policy, opts, toolchain)
-    cache = FormCache(directory)
+    cache = FormCache(cache_home(directory, out))   # beside the output when the registers are read-only
     made_failures, rendered, converted = make_files(cases, cache, workers, progress or _no_track)
     failures = sorted(failures + made_failures, key=lambda f: (f.form, f.date or dt.date.min, f.number, f.row or 0))
 
@@ -202,7 +203,7 @@ def build_pack(directory, start: dt.date, end: dt.date, out, *, registers: list[
                      "period": {"from": start.isoformat(), "to": end.isoformat()}, "registers": sorted(regs),
                      "options": {"controlled": controlled, "masked": masked}}, key)
     sha = sha256_file(out)
-    append_audit_log(directory, log_line(directory, start, end, sorted(regs), opts.registers, controlled, masked,
+    append_audit_log(cache_home(directory, out), log_line(directory, start, end, sorted(regs), opts.registers, controlled, masked,
                                          out, sha, counts["forms"], counts["failures"]))
     return PackResult(out, sha, counts["forms"], len(pack.rows), failures, rendered, converted, masked, controlled,
                       time.perf_counter() - t0, fingerprint(key.public_key()) if key else "")
