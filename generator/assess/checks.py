@@ -1,6 +1,8 @@
 """``aftersales check``: every checker over every register, findings collected, never raised.
 
-Field and number checks live here, deadline clocks in ``clocks``; CHECKERS lists them all. A
+Field and number checks live here, deadline clocks in ``clocks`` (D18 in ``stats_clock``), the
+outlet and 三包 rules (P4, P6, F2) in ``outlet_checks``, the people rules (P9, P10, P11, S5/S10)
+in ``people_checks``; CHECKERS lists them all. A
 checker takes the RunContext and returns a list of Finding.
 """
 from __future__ import annotations
@@ -10,6 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.assess.clocks import check_deadlines
+from generator.assess.outlet_checks import OUTLET_CHECKERS
+from generator.assess.people_checks import PEOPLE_CHECKERS
+from generator.assess.stats_clock import check_stats_reports
 from generator.config.policy import find_policy
 from generator.config.register_specs import Column, load_specs
 from generator.core.dotted import policy_at
@@ -161,9 +166,9 @@ def check_register_numbers(ctx: RunContext) -> list[Finding]:
     known, lookup = department_codes(ctx.policy, ctx.registers)
     out: list[Finding] = []
     for reg in ctx.registers.values():
-        for sheet in reg.spec.sheets:
+        for sheet in (view for s in reg.spec.sheets for view in s.numbered()):
             table = reg.tables.get(sheet.key)
-            if not getattr(sheet, "number", None) or table is None:
+            if table is None:
                 continue
             rule = numbering_rule(ctx.policy, sheet.numbering)
             out += check_numbers(
@@ -206,7 +211,7 @@ def missing_registers(ctx: RunContext) -> list[Finding]:
 
 
 CHECKERS = (missing_registers, read_findings, check_fields, check_register_numbers, check_deadlines,
-            check_calendar)
+            check_stats_reports, *OUTLET_CHECKERS, *PEOPLE_CHECKERS, check_calendar)
 
 
 def run_checks(ctx: RunContext) -> list[Finding]:

@@ -12,6 +12,7 @@ generator.assess.period_scores, computed once per period here and handed to ever
 from __future__ import annotations
 
 from generator.assess.period_scores import period_scores
+from generator.assess.programme import programme_table
 from generator.assess.report_cases import (
     complaint_statistics_section,
     complaints_section,
@@ -45,6 +46,9 @@ def build_report(ctx, period: Period) -> Report:
     if len(run.scores) < 2:
         raise UserError(f"{period.code} 尚未开始（今天是 {ctx.today}），无法生成报告")
     sections = [topic(run) for topic in TOPICS]          # each adds its indicators to run.indicators
+    s8 = programme_table(run.scores)                     # yearly reports: the survey programme (S8)
+    if s8 is not None:
+        next(s for s in sections if s.key == "satisfaction").tables.append(s8)
     sections.insert(0, summary_section(run))
     company = ctx.policy.get("company", {}).get("name", "")
     return Report(company, KIND_TITLES[period.kind], period, run.previous, ctx.today, sections)

@@ -17,9 +17,11 @@ import typer
 from generator.cli import (
     assess,
     calendar,
+    compensation,
     deadlines,
     demo,
     forms,
+    late_notices,
     money,
     numbering,
     pack,
@@ -44,6 +46,7 @@ COMMANDS = (
     ("deadline", deadlines.deadline),
     ("calendar", calendar.calendar_app),
     ("remind", deadlines.remind),
+    ("late", late_notices.late),
     ("render", forms.render),
     ("forms", forms.forms_),
     ("penalties", assess.penalties_cmd),
@@ -54,6 +57,8 @@ COMMANDS = (
     ("keys", pack.keys_app),
     ("ahp", money.ahp),
     ("quote", money.quote),
+    ("apportion", compensation.apportion),
+    ("sanbao", compensation.sanbao),
 )
 for _name, _command in COMMANDS:
     if isinstance(_command, typer.Typer):

@@ -67,7 +67,7 @@ from generator.core.userfile import read_user_text
 
 FORM_DIR = Path(__file__).with_name("forms")
 COMPANY_FORMS = "forms"          # a register folder's own form specs: <folder>/forms/<id>.toml
-KINDS = ("record", "period", "overdue")
+KINDS = ("record", "period", "overdue", "closed_late")
 
 # [control] of a spec: the document-control defaults a policy's [forms.<id>] may override.
 CONTROL_KEYS = {
@@ -205,6 +205,7 @@ class FormSpec:
 KIND_NAMES = {
     "period": ("period", "period_label", "across", "groups", "totals", "cases", "case_count"),
     "overdue": ("case_no", "register_title", "dept", "person", "customer", "items", "max_days"),
+    "closed_late": ("case_no", "register_title", "dept", "person", "customer", "items"),   # 洽办单 (D17)
 }
 FEE_NAMES = ("fee_lines", "fee_subtotal", "fee_tax", "fee_management", "fee_total", "fee_note")
 

@@ -170,6 +170,22 @@ def overdue_context(form: FormSpec, subject: Subject, data: FormData, masked: bo
             "max_days": str(max(c["days_overdue"] for c in d["items"]))}
 
 
+LATE_ITEM_KEYS = ("no", "rule", "rule_title", "source", "start", "due", "stop", "lateness")
+
+
+def late_context(form: FormSpec, subject: Subject, data: FormData, masked: bool) -> dict:
+    """洽办单: one case closed late and every clock it ran past (late_cases.late_cases)."""
+    d = subject.data
+    reg = data.registers[d["register"]]
+    items = [dict(zip(LATE_ITEM_KEYS, (str(i), c["rule"], c["rule_title"], c["source"], value_text(c["start"]),
+                                       value_text(c["due"]), value_text(c["stop"]), c["lateness"])))
+             for i, c in enumerate(d["items"], 1)]
+    rec = next((r for t in reg.tables.values() if t.spec.name == d["sheet"] for r in t.records if r.row == d["row"]), None)
+    return {"case_no": subject.number, "register_title": reg.spec.title, "dept": d["dept"] or "",
+            "person": d["person"] or "", "customer": value_text(rec.values.get("customer")) if rec else "",
+            "items": items}
+
+
 FEE_LINE_KEYS = ("no", "item", "basis", "amount", "note")
 
 
@@ -190,7 +206,8 @@ def fee_context(form: FormSpec, values: dict, policy: dict) -> dict:
     }
 
 
-BUILDERS = {"record": record_context, "period": period_context, "overdue": overdue_context}
+BUILDERS = {"record": record_context, "period": period_context, "overdue": overdue_context,
+            "closed_late": late_context}
 
 
 def build_context(form: FormSpec, subject: Subject, data: FormData, control: dict) -> dict:
@@ -223,6 +240,8 @@ def blank_context(form: FormSpec, policy: dict) -> dict:
     if form.kind == "overdue":
         ctx["items"] = [{k: "" for k in ("no", "rule", "rule_title", "source", "start", "due", "days_overdue",
                                          "calendar_days_overdue")}]
+    if form.kind == "closed_late":
+        ctx["items"] = [{k: "" for k in LATE_ITEM_KEYS}]
     if form.fees:
         ctx["fee_lines"] = [{k: "" for k in FEE_LINE_KEYS}]
     return ctx

@@ -176,6 +176,8 @@ def _fill_merged(rows: list[list], merged) -> None:
 def read_table(book: calamine.CalamineWorkbook, path: Path, reg: RegisterSpec, sheet: SheetSpec,
                scan: SheetScan | None = None) -> Table:
     if sheet.name not in book.sheet_names:
+        if sheet.optional:   # a workbook made before the sheet existed: nothing recorded there
+            return Table(spec=sheet)
         raise UserError(f"{path}：缺少工作表「{sheet.name}」")
     scan = scan or SheetScan()
     ws = book.get_sheet_by_name(sheet.name)
