@@ -174,7 +174,7 @@ def test_overdue_and_late_findings():
 def test_overdue_message_names_rule_due_and_column():
     f = next(f for f in check_deadlines(context(CHECK["rows"])) if f.row == 4)
     assert f.message == (
-        "261009001 「5 个工作日内答复客户」（complaint.reply：5 个工作日，004 Ⅲ）已超期 3 个工作日："
+        "261009001 「5 个工作日内答复客户」（complaint.reply：5 个工作日，《客户投诉及售后服务管理制度》Ⅲ）已超期 3 个工作日："
         "自受理日期 2026-10-09 起算，应于 2026-10-15 18:00 前完成，截至 2026-10-20「回复日期」仍为空")
 
 
@@ -279,7 +279,7 @@ def test_cli_deadline_text_and_date_only_start():
     result = runner.invoke(app, ["deadline", "complaint.close.domestic", "2026-09-30"])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
-        "complaint.close.domestic  国内投诉 13 天内结案（13 天，004 Ⅷ (十)1）",
+        "complaint.close.domestic  国内投诉 13 天内结案（13 天，《客户投诉及售后服务管理制度》Ⅷ (十)1）",
         "起算 2026-09-30 00:00（星期三）",
         "到期 2026-10-13 24:00（星期二）",
     ]

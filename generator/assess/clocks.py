@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from generator.core.errors import UserError
 from generator.core.findings import Finding
+from generator.rules.citations import cite, sources_of
 from generator.rules.deadlines import (
     Rule,
     day_of,
@@ -132,8 +133,9 @@ def _overdue_days(c: Clock, today, calendar: WorkCalendar) -> int:
     return calendar.working_days_between(c.due.date(), day_of(today))
 
 
-def _what(c: Clock) -> str:
-    return f"「{c.rule.title}」（{c.rule.id}：{c.rule.describe()}，{c.rule.source}）"
+def _what(c: Clock, sources: dict) -> str:
+    basis = cite(c.rule.source, sources)     # the company's document, never our source code
+    return f"「{c.rule.title}」（{c.rule.id}：{c.rule.describe()}" + (f"，{basis}）" if basis else "）")
 
 
 def check_deadlines(ctx) -> list[Finding]:
@@ -141,7 +143,7 @@ def check_deadlines(ctx) -> list[Finding]:
     clocks, findings = register_clocks(ctx, rules_from(ctx.policy))
     for c in clocks:
         where = (c.register, c.sheet.name, c.record.row, c.stop_header)
-        said = dict(case=c.case_no, what=_what(c), due=fmt_moment(c.due))
+        said = dict(case=c.case_no, what=_what(c, sources_of(ctx.policy)), due=fmt_moment(c.due))
         if c.stop is None and is_overdue(c.due, ctx.today):
             n = _overdue_days(c, ctx.today, ctx.calendar)
             findings.append(Finding.of(

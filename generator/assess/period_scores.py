@@ -54,6 +54,7 @@ from generator.core.periods import (  # the tests import the last two from here
 )
 from generator.core.text import num_text
 from generator.registers.safewrite import save_workbook
+from generator.rules.citations import cite_all, sources_of
 from generator.rules.deadlines import due_moment, get_rule, is_late, is_overdue
 from generator.rules.scores import (
     attendance,
@@ -455,7 +456,7 @@ def period_scores(registers: dict, policy: dict, period, calendar, today: dt.dat
     result["notes"] = d.notes + [x["note"] for x in (result["programme"], result["appraisal"]) if "note" in x]
     result["findings"] = ([f.to_dict() for f in d.findings] + result["programme"].get("findings", [])
                           + result["appraisal"].get("findings", []))
-    return result
+    return cite_all(result, sources_of(d.policy))     # the company's documents, never our source codes
 
 
 # ---------------------------------------------------------------------------- workbook

@@ -33,6 +33,7 @@ from generator.assess.report_model import (
 from generator.assess.report_penalties import penalties_section
 from generator.core.errors import UserError
 from generator.core.periods import Period
+from generator.rules.citations import cite_inline, sources_of
 
 TOPICS = (complaints_section, complaint_statistics_section, tickets_section, satisfaction_section,
           training_section, materials_section, penalties_section)
@@ -51,7 +52,17 @@ def build_report(ctx, period: Period) -> Report:
         next(s for s in sections if s.key == "satisfaction").tables.append(s8)
     sections.insert(0, summary_section(run))
     company = ctx.policy.get("company", {}).get("name", "")
+    _cite_company_documents(sections, sources_of(ctx.policy))
     return Report(company, KIND_TITLES[period.kind], period, run.previous, ctx.today, sections)
+
+
+def _cite_company_documents(sections: list[Section], sources: dict) -> None:
+    """Titles and notes cite the company's own documents, never our source codes (000 ch.7 …)."""
+    for sec in sections:
+        sec.notes = [cite_inline(n, sources) for n in sec.notes]
+        for t in sec.tables:
+            t.title, t.note = cite_inline(t.title, sources), cite_inline(t.note, sources)
+            t.rows = [[cite_inline(v, sources) if isinstance(v, str) else v for v in row] for row in t.rows]
 
 
 def change(now, before):

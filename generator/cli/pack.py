@@ -16,6 +16,9 @@ from generator.cli.common import (
     progress,
     user_errors,
 )
+from generator.config.form_specs import load_forms
+from generator.config.policy import find_policy
+from generator.documents.control import unsigned_warning
 from generator.pack.build import build_pack
 from generator.pack.signing import new_keypair
 from generator.pack.verify import verify_pack
@@ -55,6 +58,9 @@ def audit_pack(
         result = build_pack(directory, start, end, out, registers=_registers(registers), uncontrolled=uncontrolled,
                             mask_personal=mask_personal, all_forms=all_forms, sign=sign, today=day,
                             progress=lambda items, description, total: progress(items, description, silent, total=total))
+        unsigned = unsigned_warning(load_forms(directory).values(), find_policy(directory))
+    if unsigned:
+        err_console.print(f"[yellow]注意：[/]{escape(unsigned)}")
     if json_:
         print_json(result.to_dict())
         return

@@ -46,6 +46,7 @@ OPEN_TABLES = {
     "scores.csi.item_indicator",
     "scores.survey.levels",
     "scores.receipt.levels",
+    "document_control.sources",
 }
 
 
@@ -81,6 +82,8 @@ def load_policy(path: str | Path | None = None) -> dict:
     if not path.exists():
         raise UserError(f"找不到策略文件 {path}（可用 aftersales init 生成）")
     data = parse(read_user_text(path, "策略文件"), str(path))   # Notepad's UTF-8 BOM, GBK or UTF-16
+    # written before [document_control] existed: the shipped (unfilled) block
+    data.setdefault("document_control", copy.deepcopy(_default()["document_control"]))
     problems = validate({k: v for k, v in data.items() if k != "forms"}, _default())
     problems += validate_forms(data.get("forms", {}), path.parent)
     if problems:

@@ -96,8 +96,14 @@ class CaseRows:
             "replied": replied, "revisited": revisited, "closed": revisited, "result": result,
             "satisfaction": self.pick(LEVELS[:3], (45, 45, 10)), "region": "国外" if cust["foreign"] else "国内",
         }
+        # derived without drawing from rng, so the rest of the sample year stays as it was
+        sales = self.staff_in("销售经理")
+        r.update(post=next((s["post"] for s in self.staff if s["name"] == r["owner"]), None),
+                 sales_manager=sales[received.toordinal() % len(sales)]["name"] if quality and sales else None,
+                 revisit_note=f"客户对处理结果表示{r['satisfaction']}" + ("，无其他意见" if r["satisfaction"] != "一般"
+                                                                 else "，希望缩短响应时间"))
         if is_open:
-            r.update(replied=None, revisited=None, closed=None, result=None, satisfaction=None,
+            r.update(replied=None, revisited=None, closed=None, result=None, satisfaction=None, revisit_note=None,
                      repair_delivery=None, responsibility="待定")
         return r
 
