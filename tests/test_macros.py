@@ -156,10 +156,15 @@ def test_conf_template_is_plain_key_value_pairs_without_udf_modules():
 
 
 def test_conf_names_the_interpreter_for_the_right_platform():
-    assert '"INTERPRETER_WIN","C:\\py\\python.exe"' in conf_text("C:\\py\\python.exe")
-    mac = conf_text("/Users/a/.venv/bin/python")
-    assert '"INTERPRETER_MAC","/Users/a/.venv/bin/python"' in mac and '"INTERPRETER_WIN",""' in mac
-    assert '"UDF MODULES",""' in mac
+    win = conf_text("C:\\py\\python.exe", "win32")
+    assert '"INTERPRETER_WIN","C:\\py\\python.exe"' in win and "INTERPRETER_MAC" not in win
+    mac = conf_text("/Users/a/.venv/bin/python", "darwin")
+    assert '"INTERPRETER_MAC","/Users/a/.venv/bin/python"' in mac and "INTERPRETER_WIN" not in mac
+    linux = conf_text("/home/a/.venv/bin/python", "linux")   # this machine's path is wrong on the office PC
+    assert "INTERPRETER" not in linux and "/home/a" not in linux
+    for text in (win, mac, linux):   # an empty pair would hide the user's own xlwings setting; CRLF
+        assert '""' not in text and "UDF MODULES" not in text and '"SHOW CONSOLE","False"' in text
+        assert text.endswith("\r\n") and "\n" not in text.replace("\r\n", "")
 
 
 # ---------------------------------------------------------------------------

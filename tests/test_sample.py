@@ -183,7 +183,7 @@ def _dt(v):
     return v if isinstance(v, dt.datetime) else dt.datetime.combine(v, dt.time())
 
 
-PLANNED = {"due", "return_by", "repair_delivery"}   # dates that may lie after the period
+PLANNED = {"due", "return_by", "repair_delivery", "ends"}   # dates that may lie after the period (ends: contracts)
 PAST = {"purchased", "delivered", "commissioned"}  # dates from before the period
 
 
@@ -281,8 +281,10 @@ def test_planted_mistakes_are_where_the_constant_says(policy, data):
         elif p.code == "number.gap":
             prev = at(data, p.register, p.sheet, p.rows[0] - 1)
             assert pattern.match(r[p.column]).seq == pattern.match(prev[p.column]).seq + 2
-        elif p.code == "deadline.late":
+        elif p.code == "deadline.late" and p.column == "replied":
             assert cal.working_days_between(r["received"], r["replied"]) > 5
+        elif p.code.startswith("deadline."):   # the clock sheets and columns (RULES.md §4, §9)
+            assert (r[p.column] is None) is (p.code == "deadline.overdue")
         elif p.code == "field.date_order":
             assert r["closed"] < r["received"]
         elif p.code == "field.required":

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.assess.clocks import check_deadlines
+from generator.assess.clocks import check_deadlines, unchecked_clocks
 from generator.assess.outlet_checks import OUTLET_CHECKERS
 from generator.assess.people_checks import PEOPLE_CHECKERS
 from generator.assess.stats_clock import check_stats_reports
@@ -210,7 +210,7 @@ def missing_registers(ctx: RunContext) -> list[Finding]:
     ]
 
 
-CHECKERS = (missing_registers, read_findings, check_fields, check_register_numbers, check_deadlines,
+CHECKERS = (missing_registers, read_findings, check_fields, check_register_numbers, check_deadlines, unchecked_clocks,
             check_stats_reports, *OUTLET_CHECKERS, *PEOPLE_CHECKERS, check_calendar)
 
 

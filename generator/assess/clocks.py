@@ -17,8 +17,9 @@ from generator.rules.deadlines import (
     is_late,
     is_overdue,
     lateness,
-    overdue_span,
+    overdue_words,
     rules_from,
+    start_moment,
 )
 from generator.rules.workcal import WorkCalendar
 
@@ -53,7 +54,10 @@ def register_clocks(ctx, rules: dict[str, Rule]) -> tuple[list[Clock], list[Find
     without a stop column can never close and is left to the status column. A binding whose
     start or stop column is not in the sheet is not evaluated (said once); a row whose start or
     stop cell could not be read (``Record.unread``) is left out, never taken as still open;
-    a row the calendar cannot count (a typo year) is left out. Each is said once per sheet.
+    a row the calendar cannot count (a typo year) is left out. Each is said once per sheet. An
+    optional clock whose columns the company leaves empty is left out (``unchecked_clocks``
+    says which). On one row, a rule that ``overrides`` another replaces it (the more specific
+    rule wins).
     """
     clocks: list[Clock] = []
     problems: list[Finding] = []
@@ -62,49 +66,46 @@ def register_clocks(ctx, rules: dict[str, Rule]) -> tuple[list[Clock], list[Find
     for reg in ctx.registers.values():
         for table in reg.tables.values():
             sheet = table.spec
+            skipped = {b for b, _ in _unkept(table, rules)}
+            bound = []
             for binding in sheet.deadlines:
                 rule = rules.get(binding.rule)
-                if rule is None or binding.stop is None:
+                if rule is None or binding.stop is None or binding in skipped:
                     continue
-                headers = (_header(sheet, binding.start), _header(sheet, binding.stop))
-                lost = [h for k, h in zip((binding.start, binding.stop), headers) if k not in table.columns]
+                lost = [_header(sheet, k) for k in (binding.start, binding.stop) if k not in table.columns]
                 if table.columns and lost:
                     problems.append(Finding.of("deadline.no_column", reg.spec.id, sheet.name, None, lost[0],
-                                               header="、".join(lost), what=_rule_text(rule)))
+                                               header="、".join(lost), what=_rule_text(binding, rule)))
                     continue
-                for rec in table.records:
-                    if not binding.applies(rec.values):
-                        continue
-                    bad = [h for k, h in zip((binding.start, binding.stop), headers) if k in rec.unread]
+                bound.append((binding, rule))
+            for rec in table.records:
+                for binding, rule in _on_row(bound, rec.values):
+                    bad = [_header(sheet, k) for k in (binding.start, binding.stop, *binding.also_stop)
+                           if k in rec.unread]
                     if bad:
-                        unreadable[(reg.spec.id, sheet.name, rule, "、".join(bad))].append(rec.row)
-                        continue
-                    start = rec.values.get(binding.start)
-                    if not isinstance(start, date):
-                        continue  # no start yet
-                    stop = rec.values.get(binding.stop)
-                    if stop is not None and not isinstance(stop, date):
+                        what = _rule_text(binding, rule)
+                        unreadable[(reg.spec.id, sheet.name, what, "、".join(bad))].append(rec.row)
                         continue
                     try:
-                        due = due_moment(rule, start, ctx.calendar)
-                        ctx.calendar.working_days_between(start, ctx.today if stop is None else stop)  # counted later
+                        clock = _clock(ctx, reg, table, rec, binding, rule)
                     except UserError as e:
-                        if not _closed_in_range(ctx.calendar, start, stop):
+                        start, stop = _start(binding, rec.values.get(binding.start)), _stop(binding, rec.values)[0]
+                        if stop in (None, False) or not _closed_in_range(ctx.calendar, start, stop):
                             rules_rows = blocked.setdefault((reg.spec.id, sheet.name, e.message), ({}, []))
                             rules_rows[0][rule.id] = rule.title
                             rules_rows[1].append(rec.row)
                         continue
-                    clocks.append(Clock(reg.spec.id, reg.spec.title, sheet, rec, binding, rule, start, stop, due,
-                                        *headers))
+                    if clock is not None:
+                        clocks.append(clock)
     problems += [
         Finding.of("deadline.calendar", register, sheet, rows=_rows(rows),
                    reason=f"{message}（涉及期限：{'、'.join(f'{t}（{r}）' for r, t in titles.items())}）")
         for (register, sheet, message), (titles, rows) in blocked.items()
     ]
     problems += [
-        Finding.of("deadline.unreadable", register, sheet, min(rows), cols.split("、")[0], what=_rule_text(rule),
+        Finding.of("deadline.unreadable", register, sheet, min(rows), cols.split("、")[0], what=what,
                    rows=_rows(rows), headers=cols)
-        for (register, sheet, rule, cols), rows in unreadable.items()
+        for (register, sheet, what, cols), rows in unreadable.items()
     ]
     return clocks, problems
 
@@ -115,8 +116,107 @@ def _closed_in_range(calendar: WorkCalendar, start, stop) -> bool:
     return stop is not None and all(calendar.covers(y) for y in range(day_of(start).year, day_of(stop).year + 1))
 
 
-def _rule_text(rule: Rule) -> str:
-    return f"期限「{rule.title}」（{rule.id}）"
+def _on_row(bound: list[tuple], values: dict) -> list[tuple]:
+    """The bindings whose conditions the row meets, less those a more specific one overrides."""
+    applying = [(b, r) for b, r in bound if b.applies(values)]
+    replaced = {o for _, r in applying for o in r.overrides}
+    return [(b, r) for b, r in applying if r.id not in replaced]
+
+
+def _start(binding, value):
+    """The start cell as a date or datetime (a year column: 1 January of it); None if not one."""
+    if binding.start_year:
+        return date(value, 1, 1) if isinstance(value, int) and not isinstance(value, bool) else None
+    return value if isinstance(value, date) else None
+
+
+def _stop(binding, values: dict):
+    """(stop value, its column key): the earliest of the stop columns filled, or (None, None)."""
+    filled = [(values.get(k), k) for k in (binding.stop, *binding.also_stop) if values.get(k) is not None]
+    if any(not isinstance(v, date) for v, _ in filled):
+        return False, None   # a typing problem the field checks report
+    if not filled:
+        return None, None
+    return min(filled, key=lambda vk: start_moment(vk[0]))
+
+
+def _clock(ctx, reg, table, rec, binding, rule) -> Clock | None:
+    sheet = table.spec
+    start = _start(binding, rec.values.get(binding.start))
+    if start is None:
+        return None  # no start yet, or a typing problem the field checks report
+    if binding.weekdays and start.isoweekday() not in binding.weekdays:
+        return None
+    stop, stop_key = _stop(binding, rec.values)
+    if stop is False:
+        return None
+    due = due_moment(rule, start, ctx.calendar)
+    ctx.calendar.working_days_between(start, ctx.today if stop is None else stop)  # counted later
+    return Clock(reg.spec.id, reg.spec.title, sheet, rec, binding, rule, start, stop, due,
+                 _header(sheet, binding.start), _header(sheet, stop_key or binding.stop))
+
+
+def _unkept(table, rules: dict[str, Rule]) -> list[tuple]:
+    """(binding, column keys) of the optional clocks a company does not keep the columns for:
+    a column of its own empty in every row (a missing column is ``deadline.no_column``)."""
+    sheet, out = table.spec, []
+    if not table.records:
+        return out
+    core = {k for b in sheet.deadlines if not b.optional for k in _keys(b)}   # columns every company keeps
+    for b in sheet.deadlines:
+        if b.rule not in rules or b.stop is None or not b.optional:
+            continue
+        missing = [k for k in (b.start, *(k for k, _ in b.when)) if k not in core and _empty(table, k)]
+        if b.stop not in core and all(_empty(table, k) for k in (b.stop, *b.also_stop)):
+            missing.append(b.stop)
+        if missing:
+            out.append((b, missing))
+    return out
+
+
+def _keys(b) -> tuple[str, ...]:
+    return (b.start, b.stop, *b.also_stop, *(k for k, _ in b.when))
+
+
+def _empty(table, key: str) -> bool:
+    return all(r.values.get(key) in (None, "") for r in table.records)
+
+
+def _held_up(ctx, table, binding, rule: Rule, unkept: list[str]) -> bool:
+    """Would the clock already be past due on some row, had the company kept its columns?
+    (Until then nothing goes unchecked: a new register is not told about every optional column.)"""
+    for rec in table.records:
+        v = rec.values
+        if not all(v.get(k) in want if isinstance(want, tuple) else v.get(k) == want
+                   for k, want in binding.when if k not in unkept):
+            continue
+        start = _start(binding, v.get(binding.start))
+        try:
+            if start is not None and is_overdue(due_moment(rule, start, ctx.calendar), ctx.today):
+                return True
+        except UserError:
+            continue   # the calendar finding says so
+    return False
+
+
+def unchecked_clocks(ctx) -> list[Finding]:
+    """One finding per sheet naming the clocks left unchecked because their columns are not kept
+    (only clocks that would already be past due on some row)."""
+    rules = rules_from(ctx.policy)
+    out = []
+    for reg in ctx.registers.values():
+        for table in reg.tables.values():
+            sheet = table.spec
+            said = [f"{b.ref} {b.rule}（{'、'.join(f'「{_header(sheet, k)}」' for k in dict.fromkeys(keys))}未填写）"
+                    for b, keys in _unkept(table, rules) if _held_up(ctx, table, b, rules[b.rule], keys)]
+            if said:
+                out.append(Finding.of("deadline.unchecked", reg.spec.id, sheet.name, clocks="；".join(said)))
+    return out
+
+
+def _rule_text(binding, rule: Rule) -> str:
+    ref = f"{binding.ref} " if binding.ref else ""
+    return f"期限「{rule.title}」（{ref}{rule.id}）"
 
 
 def _header(sheet, key: str) -> str:
@@ -135,7 +235,8 @@ def _overdue_days(c: Clock, today, calendar: WorkCalendar) -> int:
 
 def _what(c: Clock, sources: dict) -> str:
     basis = cite(c.rule.source, sources)     # the company's document, never our source code
-    return f"「{c.rule.title}」（{c.rule.id}：{c.rule.describe()}" + (f"，{basis}）" if basis else "）")
+    ref = f"{c.binding.ref} " if c.binding.ref else ""
+    return f"「{c.rule.title}」（{ref}{c.rule.id}：{c.rule.describe()}" + (f"，{basis}）" if basis else "）")
 
 
 def check_deadlines(ctx) -> list[Finding]:
@@ -145,10 +246,10 @@ def check_deadlines(ctx) -> list[Finding]:
         where = (c.register, c.sheet.name, c.record.row, c.stop_header)
         said = dict(case=c.case_no, what=_what(c, sources_of(ctx.policy)), due=fmt_moment(c.due))
         if c.stop is None and is_overdue(c.due, ctx.today):
-            n = _overdue_days(c, ctx.today, ctx.calendar)
             findings.append(Finding.of(
-                "deadline.overdue", *where, **said, span=overdue_span(n), start_header=c.start_header,
-                start=fmt_moment(c.start), today=fmt_moment(ctx.today), stop_header=c.stop_header))
+                "deadline.overdue", *where, **said, span=overdue_words(c.rule, c.due, ctx.today, ctx.calendar),
+                start_header=c.start_header, start=fmt_moment(c.start), today=fmt_moment(ctx.today),
+                stop_header=c.stop_header))
         elif c.stop is not None and is_late(c.rule, c.due, c.stop):
             findings.append(Finding.of(
                 "deadline.late", *where, value=c.stop.isoformat(), **said,
@@ -161,7 +262,8 @@ def overdue_cases(ctx) -> list[dict]:
 
     Returns ``[{"dept", "person", "cases": [case, ...]}, ...]`` sorted by dept then person
     (unassigned last); each case is ``{case_no, register, register_title, sheet, row, rule,
-    rule_title, source, start, due, days_overdue (working days), calendar_days_overdue}``
+    ref (catalogue rule, D1–D19), rule_title, source, start, due, days_overdue (working days),
+    calendar_days_overdue}``
     with the most overdue first. Rows the calendar cannot count are left out (check reports them).
     """
     clocks, _ = register_clocks(ctx, rules_from(ctx.policy))
@@ -172,8 +274,8 @@ def overdue_cases(ctx) -> list[dict]:
         dept, person = _who(c.value(c.binding.dept)), _who(c.value(c.binding.person))
         groups[(dept, person)].append({
             "case_no": c.case_no, "register": c.register, "register_title": c.register_title,
-            "sheet": c.sheet.name, "row": c.record.row, "rule": c.rule.id, "rule_title": c.rule.title,
-            "source": c.rule.source, "start": c.start, "due": c.due,
+            "sheet": c.sheet.name, "row": c.record.row, "rule": c.rule.id, "ref": c.binding.ref,
+            "rule_title": c.rule.title, "source": c.rule.source, "start": c.start, "due": c.due,
             "days_overdue": _overdue_days(c, ctx.today, ctx.calendar),
             "calendar_days_overdue": (day_of(ctx.today) - c.due.date()).days,
         })

@@ -7,7 +7,9 @@ What month M assesses:
 
 - P1 (001 §14 4.5 1)): the deadline rule named by ``penalties.late_complaint.deadline`` runs
   on every register row the specs bind it to (complaints: 受理日期 → 回复日期; the fined
-  person is the binding's person column, 责任人). Each day of delay is fined in the month it
+  person is the binding's person column, 责任人), and so does every deadline rule marked
+  ``late_fine`` (the default marks the department answer, 转交日期 → 部门答复日期: the seed fines
+  "客服及投诉处理人", the handlers as well as customer service). Each day of delay is fined in the month it
   falls in: a case answered late in M is fined for its late days inside M, and a case still
   open past due at the end of M is fined for its late days inside M, the later months fining
   the rest. Summed over the months the days are the whole delay, never counted twice.
@@ -57,6 +59,7 @@ from generator.core.periods import (
     months_between,
 )
 from generator.core.text import pct_text, yuan_text
+from generator.registers.print_setup import apply_print_setup
 from generator.registers.safewrite import save_workbook
 from generator.rules.deadlines import get_rule, is_late
 from generator.rules.penalties import (
@@ -112,9 +115,10 @@ class _Book:
         self.registers = registers
         self.sanctions = master.tables.get("sanctions") if master else None
         self.approvals = master.tables.get("approvals") if master else None
-        rule = get_rule(policy, self.cfg["deadline"])
+        self.labels = _fined_steps(policy, self.cfg)
+        rules = {rid: get_rule(policy, rid) for rid in self.labels}
         ctx = RunContext(registers=registers, policy=policy, today=until, _calendar=calendar)
-        self.clocks, self.calendar_findings = register_clocks(ctx, {rule.id: rule})
+        self.clocks, self.calendar_findings = register_clocks(ctx, rules)
 
     # -- which months hold anything
     def first_month(self) -> tuple[int, int] | None:
@@ -213,14 +217,15 @@ class _Book:
                     case=c.case_no, rule_title=c.rule.title, days=days, unit=DAY_UNITS[self.cfg["day_kind"]],
                     header=header)))
                 continue
-            item = late_complaint(str(person).strip(), c.case_no, days, self.policy)[0]
-            out.append((replace(item, explanation=item.explanation + self._late_note(due, end, last, days, before)),
+            label = self.labels[c.rule.id]
+            item = late_complaint(str(person).strip(), c.case_no, days, self.policy, label)[0]
+            out.append((replace(item, explanation=item.explanation + self._late_note(due, end, last, days, before, label)),
                         source, None))
         return out
 
-    def _late_note(self, due: dt.date, end, last: dt.date, days: int, before: int) -> str:
+    def _late_note(self, due: dt.date, end, last: dt.date, days: int, before: int, label: str) -> str:
         """Why this month's days: the due day, the reply (or still open), and days fined earlier."""
-        label, unit = self.cfg["label"], DAY_UNITS[self.cfg["day_kind"]]
+        unit = DAY_UNITS[self.cfg["day_kind"]]
         closed = end is not None and end <= last
         text = f"应于 {due} 前{label}，" + (f"实际 {end} {label}" if closed else f"截至 {last} 仍未{label}，逐月计罚")
         if before:
@@ -281,6 +286,16 @@ class _Book:
             return check_special_approvals(approvals, self.policy, "master", self.approvals.spec.name)
         except UserError as e:
             return [Finding.of("approval.unreadable", "master", self.approvals.spec.name, reason=e.message)]
+
+
+def _fined_steps(policy: dict, cfg: dict) -> dict[str, str]:
+    """P1's clocks, rule id -> the step's name in the explanation: the rule named by
+    ``penalties.late_complaint.deadline`` and every deadline rule marked ``late_fine``."""
+    steps = {cfg["deadline"]: cfg["label"]}
+    for rid, entry in policy.get("deadlines", {}).items():
+        if isinstance(entry, dict) and isinstance(entry.get("late_fine"), str) and rid not in steps:
+            steps[rid] = entry["late_fine"]
+    return steps
 
 
 def _late_cfg(policy: dict) -> dict:
@@ -529,6 +544,7 @@ def write_ledger_xlsx(result: dict, path) -> Path | None:
     if result.get("rates"):
         table_sheet(wb, RATES_SHEET, [("策略键", 36, None), ("取值", 10, None), ("生效日", 12, "yyyy-mm-dd"), ("依据", 30, None)],
                     [[r["key"], r["value"], r["since"], r["source"]] for r in result["rates"]])
+    apply_print_setup(wb, f"罚扣台账 {result['month']}")
     return save_workbook(wb, Path(path))
 
 

@@ -53,6 +53,7 @@ from generator.core.periods import (  # the tests import the last two from here
     quarter_label,
 )
 from generator.core.text import num_text
+from generator.registers.print_setup import apply_print_setup
 from generator.registers.safewrite import save_workbook
 from generator.rules.citations import cite_all, sources_of
 from generator.rules.deadlines import due_moment, get_rule, is_late, is_overdue
@@ -471,6 +472,7 @@ def write_scores_xlsx(result: dict, path) -> Path | None:
     wb.remove(wb.active)
     for title, columns, rows in _sheets(result):
         table_sheet(wb, title, columns, rows)
+    apply_print_setup(wb, f"评分 {result['period']}")
     return save_workbook(wb, Path(path))
 
 

@@ -14,6 +14,7 @@ import sys
 
 import typer
 
+from generator import __version__
 from generator.cli import (
     assess,
     calendar,
@@ -27,8 +28,11 @@ from generator.cli import (
     pack,
     registers,
     report,
+    zh,
 )
 from generator.cli.common import internal_error, is_cli_exception, print_json
+
+zh.install()   # --help boilerplate, usage errors and option types in Chinese
 
 app = typer.Typer(
     name="aftersales",
@@ -60,6 +64,20 @@ COMMANDS = (
     ("apportion", compensation.apportion),
     ("sanbao", compensation.sanbao),
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"aftersales {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                          help="显示版本并退出 / print the version")) -> None:
+    """售后服务台账、校验与受控表单工具 (after-sales registers, checks and controlled forms)."""
+
+
 for _name, _command in COMMANDS:
     if isinstance(_command, typer.Typer):
         app.add_typer(_command, name=_name)
@@ -84,7 +102,7 @@ def _run_for_json() -> int:
         if not is_cli_exception(e) or not hasattr(e, "format_message"):
             raise
         code = getattr(e, "exit_code", 2)
-        print_json({"error": {"code": "usage", "message": e.format_message(), "exit_code": code}})
+        print_json({"error": {"code": "usage", "message": zh.translate(e.format_message()), "exit_code": code}})
         return code
     return rv if isinstance(rv, int) else 0
 

@@ -120,7 +120,7 @@ def remind(
         for c in g["cases"]:
             total += 1
             t.add_row(g["dept"] or "（未填）", g["person"] or "（未填）", c["case_no"], c["sheet"],
-                      c["rule_title"], fmt_moment(c["due"]),
+                      f"{c['ref']} {c['rule_title']}".strip(), fmt_moment(c["due"]),
                       f"{c['days_overdue']} 个工作日（{c['calendar_days_overdue']} 天）")
     console.print(t)
     console.print(f"共 {total} 件，涉及 {len(groups)} 个责任部门/责任人")

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import List, Optional
 
@@ -11,6 +13,7 @@ from generator.cli.common import console, err_console, print_json, progress, use
 from generator.config.form_specs import find_form, load_forms
 from generator.config.policy import default_policy, find_policy
 from generator.core.errors import UserError
+from generator.documents import pdf_engines
 from generator.rules.citations import cite, sources_of
 
 
@@ -23,6 +26,23 @@ def _day(text: Optional[str]) -> Optional[dt.date]:
         raise typer.BadParameter(f"{text!r} 不是日期（如 2026-07-01）", param_hint="--today") from None
 
 
+@contextmanager
+def pdf_engine_chosen(directory: Path, option: Optional[str]):
+    """--pdf-engine, else AFTERSALES_PDF_ENGINE, else the policy's [pdf] engine, handed down to the
+    converter and its workers in AFTERSALES_PDF_ENGINE for the time of the command."""
+    before = os.environ.get(pdf_engines.ENV_VAR)
+    name = option or before or find_policy(directory).get("pdf", {}).get("engine", pdf_engines.DEFAULT)
+    where = "--pdf-engine" if option else pdf_engines.ENV_VAR if before else "策略 [pdf] engine"
+    os.environ[pdf_engines.ENV_VAR] = pdf_engines.check_engine(name, where)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(pdf_engines.ENV_VAR, None)
+        else:
+            os.environ[pdf_engines.ENV_VAR] = before
+
+
 def render(
     directory: Path = typer.Argument(..., help="台账目录 / folder with the registers"),
     form: str = typer.Option(..., "--form", "-f", help="表单编号或名称，见 aftersales forms / form id or title"),
@@ -30,6 +50,8 @@ def render(
     all_: bool = typer.Option(False, "--all", help="填写全部记录 / every record"),
     out: Path = typer.Option(..., "--out", "-o", help="输出目录 / output folder"),
     pdf: bool = typer.Option(False, "--pdf", help="同时生成 PDF（需 LibreOffice）/ also write PDFs"),
+    pdf_engine: Optional[str] = typer.Option(None, "--pdf-engine", metavar="libreoffice|word|wps|auto",
+                                             help="PDF 由谁生成，默认取策略 [pdf] engine（libreoffice）/ PDF engine"),
     uncontrolled: bool = typer.Option(False, "--uncontrolled", help="非受控副本：不编分发号、隐去个人信息 / uncontrolled copy"),
     holder: str = typer.Option("", "--holder", help="受控副本持有人（写入分发记录）/ holder of the controlled copies"),
     today: Optional[str] = typer.Option(None, "--today", help="开单/发放日期，默认今天 / issue date"),
@@ -47,11 +69,12 @@ def render(
         # deferred: docxtpl loads only when forms are rendered
         from generator.documents.batch import render_forms
 
-        result = render_forms(
-            directory, form, out, numbers=None if all_ else list(number), pdf=pdf,
-            uncontrolled=uncontrolled, holder=holder, today=day,
-            progress=lambda items, total: progress(items, "填写表单", silent, total=total),
-        )
+        with pdf_engine_chosen(directory, pdf_engine) if pdf else nullcontext():
+            result = render_forms(
+                directory, form, out, numbers=None if all_ else list(number), pdf=pdf,
+                uncontrolled=uncontrolled, holder=holder, today=day,
+                progress=lambda items, total: progress(items, "填写表单", silent, total=total),
+            )
     for w in result.warnings:
         err_console.print(f"[yellow]注意：[/]{w}")
     if json_:
@@ -93,7 +116,7 @@ def forms_(
 
     t = Table(title="受控表单")
     for h in ("表单编号", "名称", "台账", "依据"):
-        t.add_column(h)
+        t.add_column(h, overflow="fold")   # wrap at 80 columns, never cut with "…"
     for f in forms.values():
         t.add_row(f.id, f.title, f.register, cite(f.source, sources))
     console.print(t)

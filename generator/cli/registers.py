@@ -41,7 +41,7 @@ def show_findings(findings) -> None:
     for register, items in by_register.items():
         t = RichTable(title=f"台账 {register}", show_lines=False)
         for h in ("工作表", "行", "列", "代码", "级别", "说明"):
-            t.add_column(h)
+            t.add_column(h, overflow="fold")   # narrow consoles wrap a message, never cut it with "…"
         for f in items:
             level = "[red]错误[/]" if f.severity == "error" else "[yellow]警告[/]"
             t.add_row(f.sheet, str(f.row or ""), escape(f.column or ""), f.code, level, escape(f.message))

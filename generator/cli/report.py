@@ -76,7 +76,7 @@ def report_command(
         return
     t = RichTable(title=f"{report.title} {period.label}（对比 {report.previous.label}）")
     for head in summary.columns:
-        t.add_column(head)
+        t.add_column(head, overflow="fold")   # wrap at 80 columns, never cut with "…"
     for r in summary.rows:
         t.add_row(*(show(v) for v in r))
     console.print(t)

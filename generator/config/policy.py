@@ -115,6 +115,8 @@ def _type_name(v) -> str:
 
 def _same_kind(value, template) -> bool:
     return _type_name(value) == _type_name(template)
+# Keys added after the first release: a policy written before them stays valid without them.
+OPTIONAL_KEYS = {"pdf"}
 
 
 def validate(data: dict, default: dict, prefix: str = "") -> list[str]:
@@ -126,8 +128,8 @@ def validate(data: dict, default: dict, prefix: str = "") -> list[str]:
     for key, template in default.items():
         path = f"{prefix}{key}"
         if key not in data:
-            if prefix.rstrip(".") in OPEN_TABLES:
-                continue  # a company may drop an entry of an open table
+            if prefix.rstrip(".") in OPEN_TABLES or path in OPTIONAL_KEYS:
+                continue  # a company may drop an entry of an open table, or an optional key
             problems.append(f"缺少 {path}")
             continue
         value = data[key]

@@ -47,12 +47,18 @@ class DeadlineBinding:
     rule: str                    # deadline id in policy [deadlines]
     start: str                   # column key that starts the clock
     stop: str | None = None      # column key that stops it (empty = still open)
-    when: tuple[tuple[str, str], ...] = ()   # (column key, value) pairs that select this clock
+    when: tuple[tuple[str, str | tuple[str, ...]], ...] = ()   # (column key, value or any of values)
     person: str | None = None
     dept: str | None = None
+    ref: str = ""                # the catalogue rule enforced (RULES.md: D1–D19), named in findings
+    also_stop: tuple[str, ...] = ()   # further columns whose value also stops the clock (earliest counts)
+    start_year: bool = False     # the start column holds a year: the clock starts on 1 January of it
+    weekdays: tuple[int, ...] = ()    # ISO weekdays (1 Mon … 7 Sun) of the start this clock runs on
+    optional: bool = False       # a column only some companies keep: left empty in every row, the
+                                 # clock is not checked (check says so in one line)
 
     def applies(self, values: dict) -> bool:
-        return all(values.get(k) == v for k, v in self.when)
+        return all(values.get(k) in v if isinstance(v, tuple) else values.get(k) == v for k, v in self.when)
 
 
 @dataclass(frozen=True)
@@ -121,10 +127,13 @@ class RegisterSpec:
 
 
 def _binding(d: dict) -> DeadlineBinding:
+    when = ((k, tuple(v) if isinstance(v, list) else v) for k, v in d.get("when", {}).items())
     return DeadlineBinding(
-        rule=d["rule"], start=d["start"], stop=d.get("stop"),
-        when=tuple(sorted(d.get("when", {}).items())),
-        person=d.get("person"), dept=d.get("dept"),
+        rule=d["rule"], start=d["start"], stop=d.get("stop"), when=tuple(sorted(when)),
+        person=d.get("person"), dept=d.get("dept"), ref=d.get("ref", ""),
+        also_stop=tuple(d.get("also_stop", ())), start_year=d.get("start_year", False),
+        weekdays=tuple(d.get("weekdays", ())),
+        optional=d.get("optional", False),
     )
 
 

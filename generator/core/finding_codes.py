@@ -102,6 +102,8 @@ CATALOGUE: tuple[FindingCode, ...] = (
     _C("deadline.unreadable", ERROR, _DEADLINE_RULES,
        "{what}：第 {rows} 行的{headers}无法读取，这些行的期限未检查（也未计罚）",
        "rows whose start or stop value cannot be read are left out of a deadline, never taken as open"),
+    _C("deadline.unchecked", WARNING, _DEADLINE_RULES, "以下期限未检查：{clocks}",
+       "clocks past due on some row whose optional column the company leaves empty in every row (one line per sheet)"),
     _C("calendar.expiring", WARNING, _DEADLINE_RULES, "工作日历只覆盖到 {last}，还剩 {days} 天。{advice}",
        "the working-day calendar ends within 60 days (or has ended): import the next year's notice",
        variants={"ended": "工作日历只覆盖到 {last}，已过去 {days} 天，此后的期限无法检查。{advice}"}),

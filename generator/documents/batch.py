@@ -122,7 +122,7 @@ def render_forms(directory, form_name: str, out, *, numbers: list[str] | None = 
             ctx["doc_copy_no"] = copy_no
     result.docx = render_all(jobs, workers, progress)
     if pdf:
-        if converter.find_soffice() is None:
+        if not converter.pdf_available():
             result.warnings.append(converter.INSTALL_HINT)
         else:
             result.pdf = converter.convert_to_pdf(result.docx, out, workers=workers)

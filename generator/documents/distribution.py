@@ -21,6 +21,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from generator.core.errors import UserError
+from generator.registers.print_setup import apply_print_setup
 from generator.registers.safewrite import ensure_not_open, save_workbook
 
 LOG_NAME = "分发记录.xlsx"
@@ -143,6 +144,7 @@ def _write(path: Path, issues: list[Issue]) -> None:
         ws.append(issue.cells())
         for col in DATE_COLUMNS:
             ws.cell(row=ws.max_row, column=col).number_format = "yyyy-mm-dd"
+    apply_print_setup(wb, "受控表单分发记录")
     save_workbook(wb, path, keep_backup=False)
 
 

@@ -25,11 +25,11 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from generator.config.form_specs import FormSpec
+from generator.config.resources import shipped_dir
 from generator.core.errors import UserError
 from generator.documents.docx_repro import CORE, docx_bytes, read_parts, write_bytes
 
-PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"   # an installed wheel
-REPO_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"          # a clone
+SHIPPED_TEMPLATES = shipped_dir("templates")   # the wheel's copy, or the repository's templates/
 COMPANY_TEMPLATES = "templates"       # a register folder's own templates: <folder>/templates/
 HEADER_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
 FOOTER_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer"
@@ -68,7 +68,7 @@ def make_env() -> SandboxedEnvironment:
 
 def template_path(form: FormSpec, directory: Path | None = None) -> Path:
     """A company's own template beside the registers (``templates/``) wins over the shipped one."""
-    candidates = ([Path(directory) / COMPANY_TEMPLATES] if directory else []) + [PACKAGE_TEMPLATES, REPO_TEMPLATES]
+    candidates = ([Path(directory) / COMPANY_TEMPLATES] if directory else []) + [SHIPPED_TEMPLATES]
     for d in candidates:
         p = d / form.template_name
         if p.exists():

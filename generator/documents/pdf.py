@@ -12,33 +12,28 @@ no system change is needed, and the PDF embeds a Simplified-Chinese CJK face.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from generator.core.errors import UserError
+from generator.documents import pdf_engines
+from generator.documents.soffice import find_soffice
 
 FONT_CONF = Path(__file__).with_name("data") / "fonts-cjk.conf"
 SYSTEM_CONFS = ("/etc/fonts/fonts.conf", "/usr/local/etc/fonts/fonts.conf", "/opt/homebrew/etc/fonts/fonts.conf")
 INSTALL_HINT = ("未找到 LibreOffice（soffice），无法生成 PDF；已生成的 .docx 不受影响。"
-                "安装方法：sudo apt-get install libreoffice-writer-nogui fonts-noto-cjk")
+                "安装方法：Windows/macOS 从 https://zh-cn.libreoffice.org 下载安装（或把 soffice 的完整路径"
+                "设为环境变量 AFTERSALES_SOFFICE，或改用 --pdf-engine word/wps）；"
+                "Debian/Ubuntu：sudo apt-get install libreoffice-writer-nogui fonts-noto-cjk")
 MAX_FILES, MAX_CHARS = 100, 30000   # per soffice start (see batches)
-CANDIDATES = ("soffice", "libreoffice", "/usr/bin/soffice", "/usr/lib/libreoffice/program/soffice",
-              "/Applications/LibreOffice.app/Contents/MacOS/soffice")
 
 
-def find_soffice() -> str | None:
-    """The soffice executable, or None when LibreOffice is not installed."""
-    env = os.environ.get("AFTERSALES_SOFFICE")
-    if env:
-        return env if Path(env).exists() or shutil.which(env) else None
-    for c in CANDIDATES:
-        found = shutil.which(c) or (c if os.path.isabs(c) and Path(c).exists() else None)
-        if found:
-            return found
-    return None
+def pdf_available() -> bool:
+    """Whether PDFs can be made: soffice is found, or Word/WPS is asked for (or found by auto)."""
+    soffice = find_soffice() is not None
+    return soffice or pdf_engines.resolve(pdf_engines.requested(), soffice_found=soffice) != "libreoffice"
 
 
 def fontconfig_file(workdir: Path) -> Path:
@@ -125,6 +120,9 @@ def convert_to_pdf(docx_paths, out_dir, workers: int = 2) -> list[Path]:
     if len(set(stems)) != len(stems):
         raise UserError("待转换的文件有重名，PDF 会相互覆盖")
     soffice = find_soffice()
+    engine = pdf_engines.resolve(pdf_engines.requested(), soffice_found=soffice is not None)
+    if engine != "libreoffice":   # Word or WPS through COM (Windows)
+        return pdf_engines.export_with_office(engine, paths, out_dir)
     if soffice is None:
         raise UserError(INSTALL_HINT)
     out_dir = Path(out_dir).resolve()

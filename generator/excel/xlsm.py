@@ -35,6 +35,7 @@ from xml.sax.saxutils import escape
 import openpyxl
 
 from generator.config.register_specs import load_specs
+from generator.config.resources import shipped_dir
 from generator.core.errors import UserError
 from generator.registers.calendar_sheet import save_with_status
 from generator.registers.read import workbook_path
@@ -46,7 +47,7 @@ from generator.registers.safewrite import (
 )
 from generator.registers.writeback import RESULT_SHEET
 
-MACRO_DIR = Path(__file__).resolve().parents[2] / "macros"
+MACRO_DIR = shipped_dir("macros")   # the wheel's copy, or the repository's macros/
 MODULE_FILES = ("AfterSales.bas", "xlwings.bas", "Dictionary.cls")
 ENTRY_MODULE = "aftersales_macros.py"
 CONF_FILE = "xlwings.conf"
@@ -470,17 +471,32 @@ def make_xlsm(xlsx_path, xlsm_path) -> Path:
     return dst
 
 
-def conf_text(python: str | None = None) -> str:
-    """macros/xlwings.conf with the interpreter that runs the buttons filled in.
+def conf_text(python: str | None = None, platform: str | None = None) -> str:
+    """xlwings.conf for this machine: macros/xlwings.conf without its empty pairs, and the
+    interpreter that runs the buttons when this is Windows or macOS. CRLF line ends.
 
     The file is read by VBA's ``Input #``: one ``"KEY","VALUE"`` pair a line, no comments.
-    An empty INTERPRETER_WIN/MAC means ``python`` on the PATH; PYTHONPATH can stay empty
-    because xlwings adds the workbook's folder, where aftersales_macros.py lives.
+    xlwings takes each key from the first place that has it (the workbook's xlwings.conf
+    sheet, this file, then the user's own ~/.xlwings/xlwings.conf): a pair with
+    an empty value here would hide the user's setting, so only pairs with a value are written.
+    On Linux (where Excel cannot run) no interpreter is written: this machine's path would
+    be wrong on the office PC. PYTHONPATH is not needed because xlwings adds the workbook's
+    folder, where aftersales_macros.py lives.
     """
+    platform = platform or sys.platform
+    key = {"win32": "INTERPRETER_WIN", "darwin": "INTERPRETER_MAC"}.get(platform)
     python = python or sys.executable
-    key = "INTERPRETER_WIN" if re.match(r"^[A-Za-z]:\\|^\\\\", python) else "INTERPRETER_MAC"
-    text = macro_file(CONF_FILE).read_text(encoding="utf-8")
-    return text.replace(f'"{key}",""', f'"{key}","{python}"')
+    lines = []
+    for line in macro_file(CONF_FILE).read_text(encoding="utf-8").splitlines():
+        m = re.fullmatch(r'"([^"]+)","([^"]*)"', line.strip())
+        if not m:
+            continue
+        name, value = m.groups()
+        if name == key:
+            value = python
+        if value:
+            lines.append(f'"{name}","{value}"')
+    return "".join(line + "\r\n" for line in lines)
 
 
 def install_macros(directory, *, python: str | None = None) -> list[Path]:

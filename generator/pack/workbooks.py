@@ -24,6 +24,7 @@ from generator.core.periods import month_text, months_between, period_between
 from generator.documents.docx_repro import docx_bytes, read_parts
 from generator.pack.clauses import KIND_TEXT
 from generator.pack.options import Failure, PackOptions, error_text
+from generator.registers.print_setup import apply_print_setup
 from generator.rules.masking import mask, mask_text, mask_value
 
 FINDING_HEADERS = [("台账", 10, None), ("工作表", 12, None), ("行", 6, None), ("列", 14, None), ("代码", 22, None),
@@ -124,7 +125,9 @@ def check_workbook(findings: list[tuple[dict, dt.date | None]], failures: list[F
         rows.append([f["register"], f["sheet"], f["row"], f["column"], f["code"],
                      "错误" if f["severity"] == "error" else "警告", f["message"], f.get("value"), day])
     table_sheet(wb, "校验结果", FINDING_HEADERS, rows)
-    table_sheet(wb, "未能生成的表单", FAILURE_HEADERS, [f.cells() for f in failures])
+    if failures:   # an empty sheet would print a page of its own
+        table_sheet(wb, "未能生成的表单", FAILURE_HEADERS, [f.cells() for f in failures])
+    apply_print_setup(wb, "审计包 校验结果")
     return xlsx_bytes(wb)
 
 
@@ -162,6 +165,7 @@ def summary_workbook(registers: dict, policy: dict, opts: PackOptions, calendar,
         ws.append([mask_text(n) if masked else n])
     if masked:
         _scrub_cells(wb)
+    apply_print_setup(wb, "审计包 评分与罚扣汇总")
     return xlsx_bytes(wb)
 
 
@@ -189,6 +193,7 @@ def manifest_workbook(rows: list[dict]) -> bytes:
                 [[KIND_TEXT.get(r["kind"], r["kind"]) if k == "kind" else
                   (dt.date.fromisoformat(r[k]) if k == "record_date" and r[k] else r[k]) for k in MANIFEST_KEYS]
                  for r in rows])
+    apply_print_setup(wb, "审计包 文件清单")
     return xlsx_bytes(wb)
 
 

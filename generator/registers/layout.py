@@ -25,6 +25,7 @@ from generator.registers.calendar_sheet import (
     WORKDAY_SHEET as WORKDAY_SHEET,  # re-exported
 )
 from generator.registers.calendar_sheet import rewrite_workdays, save_with_status
+from generator.registers.print_setup import apply_print_setup
 from generator.registers.safewrite import save_workbook
 
 LIST_SHEET = "选项"
@@ -170,6 +171,7 @@ def build_register(spec: RegisterSpec, tables: dict[str, list[dict]], *, policy:
     if LIST_SHEET in wb.sheetnames:
         wb.move_sheet(LIST_SHEET, offset=len(wb.sheetnames))
     wb.active = 0
+    apply_print_setup(wb, spec.title)
     return wb
 
 

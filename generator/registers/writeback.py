@@ -26,6 +26,7 @@ from pathlib import Path
 from generator.core.errors import UserError
 from generator.core.findings import ERROR, Finding, counts
 from generator.registers.calendar_sheet import edit_register, folder_calendar
+from generator.registers.print_setup import setup_sheet
 from generator.registers.read import read_all
 from generator.registers.safewrite import lock_files
 
@@ -152,6 +153,7 @@ class OpenpyxlBook:
         ws["A1"].font = Font(bold=True)
         for j, width in enumerate(WIDTHS, start=1):
             ws.column_dimensions[get_column_letter(j)].width = width
+        setup_sheet(ws, RESULT_SHEET)   # A4, fit to width, footer (print_setup)
         if not tracked:   # a clean register: the one line only
             return
         for j in range(1, len(HEADERS) + 1):

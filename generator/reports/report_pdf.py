@@ -3,9 +3,11 @@
 A cover with the document-control block (company, title, period, 编制/审核/批准, date), then
 each section of the report: its notes, its tables (split across pages when long) and a chart
 per table that has one, current and previous period side by side. Every page carries
-``第 X 页 共 Y 页``. Text uses Noto Sans CJK SC; without it the PDF would show boxes, so
-a missing font is a UserError. The file carries no creation date, so the same report gives
-the same bytes.
+``第 X 页 共 Y 页``. Text uses the first Chinese font installed from the platform's list
+(Windows: Microsoft YaHei, SimHei, SimSun; macOS: PingFang SC …; Linux: Noto Sans CJK SC …);
+when that is not the list's first, the cover says which font was used instead. With no
+Chinese font at all the PDF would show boxes, so that is a UserError saying what to install.
+The file carries no creation date, so the same report gives the same bytes.
 """
 from __future__ import annotations
 
@@ -20,7 +22,6 @@ import matplotlib
 
 matplotlib.use("Agg")  # never a GUI backend: this runs in offices' batch jobs and in CI
 
-from matplotlib import font_manager  # noqa: E402
 from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
@@ -28,10 +29,9 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter  # noqa: E402
 
 from generator.assess.report_model import Ratio, Report, Table  # noqa: E402
 from generator.assess.report_model import show as cell_text  # noqa: E402
-from generator.core.errors import UserError  # noqa: E402
 from generator.registers.safewrite import atomic_write_bytes  # noqa: E402
+from generator.reports.fonts import cjk_font, font_note  # noqa: E402
 
-FONT = "Noto Sans CJK SC"
 PAGE_W, PAGE_H = 8.27, 11.69          # A4 portrait, inches
 LEFT, RIGHT, TOP, BOTTOM = 0.6, 0.6, 0.8, 0.75
 WIDTH = PAGE_W - LEFT - RIGHT
@@ -47,15 +47,6 @@ MAX_CELL_UNITS = 20                   # a cell wider than this many CJK characte
 CELL_PAD = 1.2                        # characters of padding per column
 MAX_FONT, MIN_FONT = 9.5, 6.5
 NOTE_CHARS = 52                       # CJK characters per note line at 8 pt across the page
-
-
-def cjk_font() -> str:
-    """The CJK font family to draw with; UserError when it is not installed."""
-    try:
-        font_manager.findfont(font_manager.FontProperties(family=FONT), fallback_to_default=False)
-    except ValueError:
-        raise UserError(f"未找到中文字体 {FONT}，无法生成 PDF 报告（Debian/Ubuntu：apt install fonts-noto-cjk）") from None
-    return FONT
 
 
 def _units(text: str) -> float:
@@ -75,12 +66,12 @@ def write_report_pdf(report: Report, path) -> Path:
     """Write the printable report; returns the path."""
     font = cjk_font()
     path = Path(path)
-    pages = [[Block(PAGE_H, lambda fig, top: _cover(fig, report))]]
+    pages = [[Block(PAGE_H, lambda fig, top: _cover(fig, report, font_note(font)))]]
     for n, section in enumerate(report.sections):
         pages += _paginate(_section_blocks(report, section, f"{NUMERALS[n] if n < len(NUMERALS) else n + 1}、"))
     rc = {"font.family": [font], "axes.unicode_minus": False, "font.size": 9, "pdf.fonttype": 3}
     meta = {"Title": f"{report.company} {report.title} {report.period.label}", "Author": report.company,
-            "Creator": "aftersales", "CreationDate": None}
+            "Creator": "aftersales", "Subject": f"字体 {font}", "CreationDate": None}
 
     def write(tmp: Path) -> None:
         with matplotlib.rc_context(rc), PdfPages(tmp, metadata=meta) as pdf:
@@ -343,7 +334,7 @@ def _bar_label(v) -> str:
 
 # ---------------------------------------------------------------------------- cover and frame
 
-def _cover(fig: Figure, report: Report) -> None:
+def _cover(fig: Figure, report: Report, note: str = "") -> None:
     def centred(y, text, size, weight="normal", colour="black"):
         fig.text(0.5, y, text, fontsize=size, fontweight=weight, color=colour, ha="center", va="center")
 
@@ -365,6 +356,8 @@ def _cover(fig: Figure, report: Report) -> None:
             cell.set_facecolor("#DDEBF7")
             cell.get_text().set_fontweight("bold")
     centred(0.2, "本报告根据售后服务台账自动生成，数字以台账为准", 9, colour="#808080")
+    if note:
+        centred(0.18, note, 8, colour="#808080")
 
 
 def _frame(fig: Figure, report: Report, number: int, total: int) -> None:
@@ -377,4 +370,4 @@ def _frame(fig: Figure, report: Report, number: int, total: int) -> None:
     fig.text(0.5, (BOTTOM - 0.35) / PAGE_H, f"第 {number} 页 共 {total} 页", fontsize=8, ha="center", color="#404040")
 
 
-__all__ = ["write_report_pdf", "cjk_font"]
+__all__ = ["write_report_pdf"]

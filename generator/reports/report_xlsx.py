@@ -26,6 +26,7 @@ from generator.assess.report_model import (
     Table,
     show,
 )
+from generator.registers.print_setup import apply_print_setup
 from generator.registers.safewrite import save_workbook
 
 # Current period dark, previous light; targets orange (the same colours as the PDF).
@@ -106,10 +107,7 @@ def write_report_xlsx(report: Report, path) -> dict[str, Placed]:
             placed[table.key], row = _table(ws, table, row, widths)
         for col, w in widths.items():
             ws.column_dimensions[get_column_letter(col)].width = min(max(w + 2, 8), 42)
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    apply_print_setup(wb, wb.properties.title)
     save_workbook(wb, Path(path), keep_backup=False)
     return placed
 

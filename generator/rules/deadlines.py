@@ -12,6 +12,10 @@ Conventions (RULES.md §4):
   due day is late only if the due moment is not the day's end; for a day clock the whole due
   day is allowed, since a date cannot show the step was done after closing time.
 - ``today`` is a date: a case is overdue from the day after its due day.
+- ``months_before`` counts back: due at the end of the same day N months before the start
+  (a contract ending 2026-03-31 needs its notice by 2026-02-28, 004 Ⅷ (二十)).
+- Lateness is said in the clock's own unit: calendar days (天) for calendar-day clocks,
+  working days for working-day clocks, hours and minutes for hour clocks.
 
 Example: complaint.reply (5 working days) from 2026-09-30 16:00 is due 2026-10-13 18:00 —
 10-01…10-07 are holidays, Saturday 10-10 is a make-up workday.
@@ -35,8 +39,10 @@ CLOCKS = {
     "calendar_days": "{n} 天",
     "working_days": "{n} 个工作日",
     "nth_working_day": "第 {n} 个工作日",
+    "months_before": "提前 {n} 个月",
 }
-DAY_CLOCKS = {"calendar_days", "working_days", "nth_working_day"}
+DAY_CLOCKS = {"calendar_days", "working_days", "nth_working_day", "months_before"}
+CALENDAR_DAY_CLOCKS = {"calendar_days", "months_before"}   # lateness said in calendar days (天)
 WORKING_DAY_CLOCKS = {"working_days", "nth_working_day"}
 
 OVERDUE, SOON, NORMAL, DONE = "超期", "即将到期", "正常", "已完成"
@@ -49,6 +55,7 @@ class Rule:
     amount: int | Decimal
     title: str
     source: str
+    overrides: tuple[str, ...] = ()   # more general rules this one replaces on the rows it applies to
 
     def describe(self) -> str:
         return CLOCKS[self.clock].format(n=_number(self.amount))
@@ -75,7 +82,11 @@ def parse_rule(rule_id: str, entry: dict) -> Rule:
         raise UserError(f"{where}.amount 按工作日计时至少为 1，实际为 {_number(amount)}")
     if clock in DAY_CLOCKS:
         amount = int(amount)
-    return Rule(rule_id, clock, amount, str(entry.get("title", rule_id)), str(entry.get("source", "")))
+    overrides = entry.get("overrides", [])
+    if not isinstance(overrides, list) or not all(isinstance(o, str) for o in overrides):
+        raise UserError(f"{where}.overrides 应为规则编号的列表，实际为 {overrides!r}")
+    return Rule(rule_id, clock, amount, str(entry.get("title", rule_id)), str(entry.get("source", "")),
+                tuple(overrides))
 
 
 def rules_from(policy: dict) -> dict[str, Rule]:
@@ -120,6 +131,8 @@ def due_moment(rule: Rule, start, calendar: WorkCalendar) -> datetime:
         return end_of_day(s.date() + timedelta(days=rule.amount))
     if rule.clock == "working_days":
         return calendar.close_of_business(calendar.add_working_days(s.date(), rule.amount))
+    if rule.clock == "months_before":
+        return end_of_day(months_back(s.date(), rule.amount))
     return calendar.close_of_business(calendar.nth_working_day_after(s.date(), rule.amount))
 
 
@@ -150,6 +163,14 @@ def case_status(due: datetime, stop, today, calendar: WorkCalendar, soon_days: i
     return NORMAL
 
 
+def months_back(d: date, n: int) -> date:
+    """The same day ``n`` months earlier, or that month's last day when it is shorter."""
+    y, m = divmod(d.year * 12 + d.month - 1 - n, 12)
+    m += 1
+    last = (date(y + m // 12, m % 12 + 1, 1) - timedelta(days=1)).day
+    return date(y, m, min(d.day, last))
+
+
 def fmt_moment(moment) -> str:
     if isinstance(moment, datetime):
         if moment.time() == END_OF_DAY:
@@ -174,8 +195,22 @@ def overdue_span(n: int) -> str:
     return f" {n} 个工作日" if n >= 1 else "（不足 1 个工作日）"
 
 
+def calendar_days_past(due: datetime, day) -> int:
+    return (day_of(day) - due.date()).days
+
+
+def overdue_words(rule: Rule, due: datetime, today, calendar: WorkCalendar) -> str:
+    """How long an open case is past due: calendar days for calendar-day clocks (天)."""
+    if rule.clock in CALENDAR_DAY_CLOCKS:
+        return f" {calendar_days_past(due, today)} 天"
+    return overdue_span(calendar.working_days_between(due.date(), day_of(today)))
+
+
 def lateness(rule: Rule, due: datetime, stop, calendar: WorkCalendar) -> str:
-    """How late, in words: working days for day clocks, hours and minutes for hour clocks."""
+    """How late, in words: calendar days for calendar-day clocks, working days for working-day
+    clocks, hours and minutes for hour clocks (a date-only stop on an hour clock: working days)."""
+    if rule.clock in CALENDAR_DAY_CLOCKS:
+        return f"{calendar_days_past(due, stop)} 天"
     if isinstance(stop, datetime) and rule.clock not in DAY_CLOCKS:
         return _span(stop - due)
     return _working_span(calendar.working_days_between(due.date(), day_of(stop)))

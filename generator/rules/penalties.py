@@ -149,17 +149,18 @@ def _date(d, what: str) -> dt.date:
 
 # ---------------------------------------------------------------------------- P1–P3
 
-def late_complaint(person: str, case: str, days_late: int, policy: dict) -> list[LedgerItem]:
+def late_complaint(person: str, case: str, days_late: int, policy: dict, label: str | None = None) -> list[LedgerItem]:
     """P1: complaint handling late, a fine per day of delay (001 §14 4.5 1)).
 
     ``days_late`` counts the days past the deadline named by
-    ``penalties.late_complaint.deadline``, in the policy's ``day_kind`` (working or calendar
-    days); the deadlines module computes it.
+    ``penalties.late_complaint.deadline`` (or a deadline rule marked ``late_fine``, whose
+    ``label`` names the step), in the policy's ``day_kind`` (working or calendar days); the
+    deadlines module computes it.
     """
     cfg = _pol(policy, "penalties", "late_complaint")
     days = _count(days_late, "超期天数")
     unit = _choice(cfg["day_kind"], DAY_UNITS, "天数类型 day_kind")
-    text = f"投诉 {case} {cfg['label']}超期 {days} {unit} × {num_text(cfg['per_day'])} 元"
+    text = f"投诉 {case} {label or cfg['label']}超期 {days} {unit} × {num_text(cfg['per_day'])} 元"
     return _item(policy, "P1", person, case, days * rate(cfg["per_day"]), text)
 
 

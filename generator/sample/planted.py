@@ -35,6 +35,16 @@ PLANTED: tuple[Planted, ...] = (
             "性质填成“领料”（应为 借用/领用/更换）"),
     Planted("master", "approvals", (8,), None, "approval.over_count",
             "区域经理在 2026 年 3 月第 2 次特批（每月限 1 次，001 §9 五 2）"),
+    Planted("tickets", "tickets", (285,), "verified", "deadline.late",
+            "完成后 60 小时才与顾客核实处理结果，超过 48 小时（D4）"),
+    Planted("tickets", "calls", (21,), "called_back", "deadline.late",
+            "漏接电话 3 小时后才回电，超过 1 小时（D9）"),
+    Planted("tickets", "contracts", (13,), "notice_sent", "deadline.overdue",
+            "保养合同 2026-07-20 到期，期满前 1 个月的到期通知书仍未寄出（D14）"),
+    Planted("materials", "pickups", (12,), "reminded", "deadline.late",
+            "顾客未取件，通知后第 5 天才再次通知，应为 3 天后（D15）"),
+    Planted("materials", "returns", (31,), "booked", "deadline.late",
+            "故障件返回后第 3 个工作日才入库，超过 16 个工作小时（D4）"),
 )
 
 # Deliberate business cases that are correct records but should draw attention.
@@ -43,6 +53,7 @@ CASES: tuple[str, ...] = (
     "售后工单、客户投诉、物料申请中各有几条期末仍未办结的记录（按 2026-06-30 检查尚未超期）",
     "物料借用：部分物品分两次归还、部分只归还了一部分、部分尚未归还（预计归还日期在期末之后）",
     "培训：一场内部培训有 26 人签到（签到表跨到第 2 页）",
+    "召回登记：周日下达的召回指令 5 小时内通知全部顾客（周日限 6 小时，周一至周六限 4 小时，D10）",
 )
 
 

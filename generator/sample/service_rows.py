@@ -78,6 +78,8 @@ class TicketRows:
         in_warranty = age < 730
         responded = t + dt.timedelta(minutes=rng.randint(2, 9) if level == "一级" else rng.randint(5, 55))
         arrived = self.arrival(t, level, area) if onsite else None
+        if arrived and stype == "有偿服务":   # paid service on site within its own limit (D4, 002 §4.4.3)
+            arrived = min(arrived, self.due("ticket.paid.onsite", t) - dt.timedelta(minutes=10))
         if t.date() >= END - dt.timedelta(days=1):  # the last days: still open at the end of the period
             arrived = arrived and min(arrived, t + dt.timedelta(minutes=rng.randint(90, 110)))
             completed = None

@@ -20,6 +20,7 @@ from generator.config.register_specs import load_specs
 from generator.rules.workcal import WORK, WorkCalendar
 from generator.sample.base import COMPANY_DAYS, END, SEED, START, days_between, money
 from generator.sample.case_rows import CaseRows
+from generator.sample.clock_rows import ClockRows
 from generator.sample.service_rows import TicketRows
 from generator.sample.vocabulary import (
     FIRM_FORMS,
@@ -34,7 +35,7 @@ from generator.sample.vocabulary import (
 )
 
 
-class _Sample(TicketRows, CaseRows):
+class _Sample(TicketRows, CaseRows, ClockRows):
     """One generation run: the random stream, the calendar and the master data drawn so far."""
 
     def __init__(self, policy: dict):
@@ -230,4 +231,12 @@ def sample_data(policy: dict) -> dict[str, dict[str, list[dict]]]:
     master.update(sanctions=s.sanctions(data["complaints"]["complaints"]),
                   approvals=s.approvals(data["tickets"]["tickets"]), kpi=s.kpi())
     data["master"] = master
+    tickets = data["tickets"]["tickets"]
+    s.ticket_clocks(tickets)
+    s.complaint_clocks(data["complaints"]["complaints"])
+    s.return_clocks(data["materials"]["returns"])
+    data["tickets"].update(calls=s.calls(), contracts=s.contracts(), outlet_reports=s.outlet_reports())
+    data["materials"].update(backorders=s.backorders(tickets), pickups=s.pickups(tickets))
+    data["complaints"]["recalls"] = s.recalls()
+    data["training"]["plans"] = s.training_plans()
     return _complete(data)
