@@ -149,3 +149,14 @@ def test_a_company_may_add_a_sanction_level_in_policy_toml(tmp_path):
     path.write_text(default_policy_text() + extra, encoding="utf-8")
     item = penalties.sanction("记过", "张三", "1", load_policy(path))[0]
     assert item.amount == Decimal("600.00")
+
+
+@given(capped=st.lists(money, min_size=1, max_size=5), sanctions=st.lists(money, max_size=3), bonus=money)
+def test_a_month_never_takes_more_than_the_bonus_and_loses_nothing(capped, sanctions, bonus):
+    """P8 with P7: deducted this month <= bonus; deducted + carried == assessed + carried in."""
+    policy, carried = default_policy(), {}
+    items = [penalties.LedgerItem("P9", "甲", "1", a, "", capped=True) for a in capped]
+    items += [penalties.LedgerItem("P7", "甲", "1", a, "", kind=penalties.SANCTION) for a in sanctions]
+    r = penalties.apply_monthly_cap({"甲": items}, {"甲": bonus}, carried, policy)["甲"]
+    assert r.total_deducted <= bonus and r.deducted <= r.limit
+    assert r.total_deducted + r.carried_forward == sum(capped) + sum(sanctions)

@@ -17,6 +17,7 @@ from generator.assess.people_checks import PEOPLE_CHECKERS
 from generator.assess.stats_clock import check_stats_reports
 from generator.config.policy import find_policy
 from generator.config.register_specs import Column, load_specs
+from generator.core.dotted import policy_at
 from generator.core.findings import Finding, sort_key
 from generator.registers.read import (
     Register,
@@ -27,7 +28,12 @@ from generator.registers.read import (
 )
 from generator.rules.number_checks import check_numbers
 from generator.rules.numbering import department_codes, numbering_rule, register_entries
-from generator.rules.workcal import calendar_from
+from generator.rules.workcal import (
+    EXPIRY_WARNING_DAYS,
+    calendar_from,
+    expiring_advice,
+    last_covered_day,
+)
 
 
 @dataclass
@@ -53,6 +59,7 @@ class RunContext:
     def load(cls, directory, today: dt.date, only: list[str] | None = None) -> "RunContext":
         """Read the folder's policy, then its registers (a broken policy is said first)."""
         policy = find_policy(directory) if Path(directory).is_dir() else None
+        policy = policy_at(policy, today) if policy is not None else None   # the values in force that day
         expected = tuple(rid for rid in load_specs() if not only or rid in only or rid == "master")
         return cls(registers=read_all(directory, only=only), policy=policy, today=today,
                    directory=Path(directory), expected=expected)
@@ -172,6 +179,18 @@ def check_register_numbers(ctx: RunContext) -> list[Finding]:
     return out
 
 
+def check_calendar(ctx: RunContext) -> list[Finding]:
+    """calendar.expiring (warning) from EXPIRY_WARNING_DAYS before the last covered day."""
+    last = last_covered_day(ctx.calendar)
+    left = (last - ctx.today).days
+    if left > EXPIRY_WARNING_DAYS:
+        return []
+    master = ctx.registers.get("master")
+    sheet = master.tables["holidays"].spec.name if master is not None and "holidays" in master.tables else "节假日"
+    return [Finding.of("calendar.expiring", "master", sheet, variant="ended" if left < 0 else None,
+                       last=last.isoformat(), days=abs(left), advice=expiring_advice(last))]
+
+
 # What is not checked without a register (the master also holds the company's own rest days).
 MISSING_EFFECT = {
     "master": "公司自定的休息日和调休上班日、部门和人员名单未读取：期限只按国家法定节假日计算，部门和人员无法核对",
@@ -192,7 +211,7 @@ def missing_registers(ctx: RunContext) -> list[Finding]:
 
 
 CHECKERS = (missing_registers, read_findings, check_fields, check_register_numbers, check_deadlines, unchecked_clocks,
-            check_stats_reports, *OUTLET_CHECKERS, *PEOPLE_CHECKERS)
+            check_stats_reports, *OUTLET_CHECKERS, *PEOPLE_CHECKERS, check_calendar)
 
 
 def run_checks(ctx: RunContext) -> list[Finding]:

@@ -61,7 +61,7 @@ def register_clocks(ctx, rules: dict[str, Rule]) -> tuple[list[Clock], list[Find
     """
     clocks: list[Clock] = []
     problems: list[Finding] = []
-    blocked: dict[tuple, list[int]] = defaultdict(list)
+    blocked: dict[tuple, tuple] = {}   # (register, sheet, reason) -> ({rule id: title}, rows): never one per row
     unreadable: dict[tuple, list[int]] = defaultdict(list)
     for reg in ctx.registers.values():
         for table in reg.tables.values():
@@ -89,13 +89,18 @@ def register_clocks(ctx, rules: dict[str, Rule]) -> tuple[list[Clock], list[Find
                     try:
                         clock = _clock(ctx, reg, table, rec, binding, rule)
                     except UserError as e:
-                        blocked[(reg.spec.id, sheet.name, e.message)].append(rec.row)
+                        start, stop = _start(binding, rec.values.get(binding.start)), _stop(binding, rec.values)[0]
+                        if stop in (None, False) or not _closed_in_range(ctx.calendar, start, stop):
+                            rules_rows = blocked.setdefault((reg.spec.id, sheet.name, e.message), ({}, []))
+                            rules_rows[0][rule.id] = rule.title
+                            rules_rows[1].append(rec.row)
                         continue
                     if clock is not None:
                         clocks.append(clock)
     problems += [
-        Finding.of("deadline.calendar", register, sheet, reason=message, rows=_rows(rows))
-        for (register, sheet, message), rows in blocked.items()
+        Finding.of("deadline.calendar", register, sheet, rows=_rows(rows),
+                   reason=f"{message}（涉及期限：{'、'.join(f'{t}（{r}）' for r, t in titles.items())}）")
+        for (register, sheet, message), (titles, rows) in blocked.items()
     ]
     problems += [
         Finding.of("deadline.unreadable", register, sheet, min(rows), cols.split("、")[0], what=what,
@@ -103,6 +108,12 @@ def register_clocks(ctx, rules: dict[str, Rule]) -> tuple[list[Clock], list[Find
         for (register, sheet, what, cols), rows in unreadable.items()
     ]
     return clocks, problems
+
+
+def _closed_in_range(calendar: WorkCalendar, start, stop) -> bool:
+    """A case closed inside the covered range, its due moment past it: it cannot be late (the due
+    moment lies after the last covered day, the stop on or before it), so it is judged on time."""
+    return stop is not None and all(calendar.covers(y) for y in range(day_of(start).year, day_of(stop).year + 1))
 
 
 def _on_row(bound: list[tuple], values: dict) -> list[tuple]:

@@ -45,6 +45,7 @@ import openpyxl
 from generator.assess.checks import RunContext
 from generator.assess.clocks import register_clocks
 from generator.assess.people_checks import compensation_dates, compensation_items
+from generator.core.dotted import in_force, policy_at
 from generator.core.errors import UserError
 from generator.core.findings import ERROR, Finding
 from generator.core.money import yuan
@@ -71,9 +72,10 @@ from generator.rules.penalties import (
     late_complaint,
     sanction,
 )
+from generator.rules.workcal import last_covered_day
 
 LEDGER_PREFIX = "罚扣台账-"
-SUMMARY_SHEET, ITEMS_SHEET, NOTES_SHEET = "罚扣汇总", "罚扣明细", "提示"
+SUMMARY_SHEET, ITEMS_SHEET, NOTES_SHEET, RATES_SHEET = "罚扣汇总", "罚扣明细", "提示", "当时取值"
 TOTAL_LABEL = "合计"                      # a totals row a manager may add to 罚扣汇总 (not a person)
 FINE_KIND = "罚款"                       # 处分类型 of a fine entered with its amount
 RULE_RE = re.compile(r"P\d{1,2}", re.ASCII)
@@ -102,7 +104,8 @@ class _Book:
     """Everything the ledger needs from the registers, read once for a run of months."""
 
     def __init__(self, registers: dict, policy: dict, calendar, until: dt.date):
-        self.policy, self.calendar = policy, calendar
+        self.policy, self.calendar, self.until = policy, calendar, until   # nothing after ``until`` counts
+        self.base_policy = policy
         self.cfg = _late_cfg(policy)
         master = registers.get("master")
         self.staff_table = master.tables.get("staff") if master else None
@@ -119,8 +122,9 @@ class _Book:
 
     # -- which months hold anything
     def first_month(self) -> tuple[int, int] | None:
-        days = [c.due.date() for c in self.clocks] + [r.values["date"] for r in self._rows(self.sanctions)]
-        days += compensation_dates(self.registers)
+        days = [c.due.date() for c in self.clocks if c.due.date() <= self.until]
+        days += [r.values["date"] for r in self._rows(self.sanctions) if as_date(r.values["date"]) <= self.until]
+        days += [d for d in compensation_dates(self.registers) if as_date(d) <= self.until]
         return month_key(min(days)) if days else None
 
     @staticmethod
@@ -130,15 +134,21 @@ class _Book:
         return [r for r in table.records if isinstance(r.values.get("date"), dt.date)
                 and (ym is None or month_key(r.values["date"]) == ym)]
 
+    def _dated_rows(self, table, ym) -> list:
+        return [r for r in self._rows(table, ym) if as_date(r.values["date"]) <= self.until]
+
     def order(self, person: str) -> tuple:
         names = list(self.staff)
         return (0, names.index(person), "") if person in self.staff else (1, 0, person)
 
     # -- one month
     def month(self, ym: tuple[int, int], carried_in: dict) -> _Month:
+        # the rates in force in that month (a dated policy value changes them from its ``since`` day)
+        self.policy = policy_at(self.base_policy, self.last_day(ym))
         items: dict[str, list] = {}
         findings = list(self.calendar_findings)
-        found = self._late_items(ym) + self._sanction_items(ym) + compensation_items(self.registers, self.policy, ym)
+        found = self._late_items(ym) + self._sanction_items(ym) + self._until_only(
+            compensation_items(self.registers, self.policy, ym))
         for item, source, problem in found:
             if problem is not None:
                 findings.append(problem)
@@ -155,11 +165,21 @@ class _Book:
                 findings.append(self._no_bonus(person, cap.carried_forward))
         return _Month(caps, items, findings)
 
+    def _until_only(self, found: list[tuple]) -> list[tuple]:
+        """Rows of the master register dated after ``until`` do not count yet."""
+        master = self.registers.get("master")
+        dated = {(t.spec.name, r.row): as_date(r.values.get("date")) for t in (master.tables.values() if master else ())
+                 for r in t.records}
+        return [x for x in found if (dated.get((x[1]["sheet"], x[1]["row"])) or self.until) <= self.until]
+
     def _no_bonus(self, person: str, carried: Decimal) -> Finding:
         sheet = self.staff_table.spec.name if self.staff_table else "人员"
         where = "未填月度效率奖金" if person in self.staff else "不在基础数据“人员”表中"
         return Finding.of("penalty.no_bonus", "master", sheet, None, "月度效率奖金", value=person,
                           person=person, why=where, carried=yuan_text(carried))
+
+    def last_day(self, ym) -> dt.date:
+        return min(month_bounds(ym)[1], self.until)
 
     # -- P1
     def _days(self, a: dt.date, b: dt.date) -> int:
@@ -172,6 +192,7 @@ class _Book:
 
     def _late_items(self, ym) -> list[tuple]:
         first, last = month_bounds(ym)
+        last = min(last, self.until)
         before_month = first - dt.timedelta(days=1)
         out = []
         for c in self.clocks:
@@ -215,7 +236,7 @@ class _Book:
     def _sanction_items(self, ym) -> list[tuple]:
         out = []
         levels = self.policy.get("penalties", {}).get("sanctions", {})
-        for r in self._rows(self.sanctions, ym):
+        for r in self._dated_rows(self.sanctions, ym):
             v = r.values
             sheet = self.sanctions.spec
             source = {"register": "master", "sheet": sheet.name, "row": r.row}
@@ -256,7 +277,7 @@ class _Book:
 
     # -- P11
     def _approval_findings(self, ym) -> list[Finding]:
-        rows = self._rows(self.approvals, ym)
+        rows = self._dated_rows(self.approvals, ym)
         if not rows:
             return []
         approvals = [{"approver": r.values.get("approver"), "post": r.values.get("post"), "date": r.values["date"],
@@ -289,12 +310,14 @@ def _late_cfg(policy: dict) -> dict:
 
 # ---------------------------------------------------------------------------- public API
 
-def chain_ledgers(registers: dict, policy: dict, months, calendar, previous: dict | None = None) -> list[dict]:
+def chain_ledgers(registers: dict, policy: dict, months, calendar, previous: dict | None = None,
+                  today: dt.date | None = None) -> list[dict]:
     """The ledgers of consecutive ``months``, each carrying the one before into the next (P8's
-    capped excess moves on); the first continues ``previous`` or replays the registers."""
+    capped excess moves on); the first continues ``previous`` or replays the registers. A month
+    that cannot be computed stops the chain (UserError): no later month is built on it."""
     out = []
     for month in months:
-        previous = penalty_ledger(registers, policy, month, calendar, previous)
+        previous = penalty_ledger(registers, policy, month, calendar, previous, today=today)
         out.append(previous)
     return out
 
@@ -304,7 +327,8 @@ def carried_forward(ledger: dict) -> dict[str, Decimal]:
     return {p["person"]: yuan(p["carried_forward"]) for p in ledger.get("people", []) if p.get("carried_forward")}
 
 
-def penalty_ledger(registers: dict, policy: dict, month, calendar, previous: dict | None = None) -> dict:
+def penalty_ledger(registers: dict, policy: dict, month, calendar, previous: dict | None = None,
+                   today: dt.date | None = None) -> dict:
     """The ledger of ``month`` (``'2026-03'``): per person the items, the P8 cap and the carry-over.
 
     Returns ``{"month", "cap_share", "carry_basis": {"previous_month", "replayed"}, "people":
@@ -312,9 +336,22 @@ def penalty_ledger(registers: dict, policy: dict, month, calendar, previous: dic
     "carried_forward", "uncapped", "total_deducted", "items": [{"rule", "case", "amount",
     "explanation", "capped", "kind", "source": {"register", "sheet", "row"}}]}], "totals",
     "findings": [Finding.to_dict()]}``. Money is Decimal (0.01); ``bonus`` is None when unknown.
+    Also ``until`` (the last day counted: the month's end, or ``today`` while the month runs;
+    nothing after today counts) and ``complete`` (the month has ended).
+
+    A month the calendar cannot count (late cases whose days fall past the covered range) is a
+    UserError, never a ledger that silently drops them. A ``previous`` read from a saved file
+    (``read_ledger``) is checked against the registers: a different carry-over is reported
+    (``penalty.carry_mismatch``), the saved one is used (a manager may have waived a part).
     """
     ym = checked_month(month)
-    book = _Book(registers, policy, calendar, month_bounds(ym)[1])
+    today = today or dt.date.today()
+    first_day, last_day = month_bounds(ym)
+    if first_day > today:
+        raise UserError(f"{month_text(ym)} 尚未开始（今天是 {today}），没有可计的罚扣")
+    until = min(last_day, today)
+    book = _Book(registers, policy, calendar, until)
+    _require_countable(book, ym)
     if previous is not None:
         prev = month_key(previous["month"])
         if prev >= ym:
@@ -326,18 +363,44 @@ def penalty_ledger(registers: dict, policy: dict, month, calendar, previous: dic
     for m in replayed:
         carry = {p: c.carried_forward for p, c in book.month(m, carry).caps.items() if c.carried_forward}
     result = book.month(ym, carry)
+    if previous is not None and previous.get("file"):
+        result.findings += _carry_check(registers, policy, calendar, previous, today)
     people = [_person(book, result, person) for person in sorted(result.caps, key=book.order)]
     totals = {k: sum((p[k] for p in people), ZERO)
               for k in ("carried_in", "assessed", "deducted", "carried_forward", "uncapped", "total_deducted")}
     return {
         "month": month_text(ym),
-        "cap_share": policy["penalties"]["monthly_cap"]["share"],
+        "until": until,
+        "complete": until == last_day,
+        "cap_share": book.policy["penalties"]["monthly_cap"]["share"],
+        "rates": in_force(policy, until),
         "carry_basis": {"previous_month": None if previous is None else month_text(month_key(previous["month"])),
                         "replayed": [month_text(m) for m in replayed]},
         "people": people,
         "totals": totals,
         "findings": [f.to_dict() for f in _unique(result.findings)],
     }
+
+
+def _require_countable(book: _Book, ym) -> None:
+    """Late cases the calendar cannot count, in a month that reaches past the covered range: the
+    month cannot be computed (their late days might fall in it)."""
+    blocked = [f for f in book.calendar_findings if f.code in ("deadline.calendar", "penalty.calendar")]
+    if blocked and book.until > last_covered_day(book.calendar):
+        raise UserError(f"{month_text(ym)} 的罚扣台账无法计算，未输出任何台账：{blocked[0].message}")
+
+
+def _carry_check(registers, policy, calendar, previous: dict, today) -> list[Finding]:
+    """The saved ledger's 结转下月 against the same month replayed from the registers."""
+    try:
+        replayed = carried_forward(penalty_ledger(registers, policy, previous["month"], calendar, None, today=today))
+    except UserError:
+        return []     # the registers cannot give that month: the saved ledger is all there is
+    saved = carried_forward(previous)
+    name = Path(previous["file"]).name
+    return [Finding.of("penalty.carry_mismatch", "penalties", name, None, "结转下月", value=person, person=person,
+                       file=name, saved=yuan_text(saved.get(person, ZERO)), computed=yuan_text(replayed.get(person, ZERO)))
+            for person in sorted(set(saved) | set(replayed)) if saved.get(person, ZERO) != replayed.get(person, ZERO)]
 
 
 def _person(book: _Book, result: _Month, person: str) -> dict:
@@ -478,6 +541,9 @@ def write_ledger_xlsx(result: dict, path) -> Path | None:
                                   ("金额", 12, MONEY_FORMAT), ("计入上限", 8, None), ("说明", 70, None),
                                   ("来源", 18, None)], items)
     table_sheet(wb, NOTES_SHEET, FINDING_COLUMNS, finding_rows(result["findings"]))
+    if result.get("rates"):
+        table_sheet(wb, RATES_SHEET, [("策略键", 36, None), ("取值", 10, None), ("生效日", 12, "yyyy-mm-dd"), ("依据", 30, None)],
+                    [[r["key"], r["value"], r["since"], r["source"]] for r in result["rates"]])
     apply_print_setup(wb, f"罚扣台账 {result['month']}")
     return save_workbook(wb, Path(path))
 

@@ -39,6 +39,7 @@ from pathlib import Path
 
 from generator.assess.ledger import FINDING_COLUMNS, finding_rows, table_sheet
 from generator.assess.programme import appraisal_part, programme_part
+from generator.core.dotted import in_force, policy_at
 from generator.core.errors import UserError
 from generator.core.findings import Finding
 from generator.core.money import round_to
@@ -46,6 +47,7 @@ from generator.core.normalize import clean_text
 from generator.core.periods import (  # the tests import the last two from here
     Period,
     as_date,
+    month_bounds,
     month_text,
     parse_period,
     quarter_label,
@@ -102,8 +104,9 @@ def _dec(x) -> Decimal | None:
 class _Data:
     """The registers' tables and the staff list, with findings collected along the way."""
 
-    def __init__(self, registers: dict, policy: dict, calendar, period: Period):
+    def __init__(self, registers: dict, policy: dict, calendar, period: Period, until: dt.date):
         self.policy, self.calendar, self.period = policy, calendar, period
+        self.until = until        # the period's end, or today while it runs: nothing after it counts
         self.findings: list[Finding] = []
         self.notes: list[str] = []
         self.registers = registers
@@ -118,7 +121,10 @@ class _Data:
 
     def rows(self, register: str, sheet: str, date_key: str) -> list:
         t = self.table(register, sheet)
-        return [r for r in (t.records if t else []) if self.period.contains(r.values.get(date_key))]
+        return [r for r in (t.records if t else []) if self.contains(r.values.get(date_key))]
+
+    def contains(self, v) -> bool:
+        return self.period.contains(v) and as_date(v) <= self.until
 
     def order(self, name) -> tuple:
         names = list(self.staff)
@@ -278,11 +284,11 @@ def _on_time(d: _Data, register: str, sheet: str) -> tuple[Decimal | None, str]:
         except UserError as e:
             d.problem("score.calendar", register, t.spec.name, r.row, None, reason=e.message)
             continue
-        if not d.period.contains(due):
+        if not d.contains(due):
             continue
-        if stop is not None:
+        if stop is not None and as_date(stop) <= d.until:
             bad, good = (bad + 1, good) if is_late(rule, due, stop) else (bad, good + 1)
-        elif is_overdue(due, d.period.end):
+        elif is_overdue(due, d.until):
             bad += 1
     return _ratio(good, good + bad), f"{t.spec.name}「{rule.title}」期内到期 {good + bad} 件，按时 {good} 件"
 
@@ -334,7 +340,7 @@ def _training(d: _Data) -> dict:
             continue
         lines = [{"name": a.values.get("name"), "status": a.values.get("status")} for a in by_session.get(v.get("session_no"), [])]
         counted.append({"date": as_date(v["date"]), "lessons": v["hours"], "attendees": lines})
-        if not d.period.contains(v["date"]):
+        if not d.contains(v["date"]):
             continue
         try:
             c = attendance(lines, d.policy)
@@ -349,7 +355,7 @@ def _training(d: _Data) -> dict:
     techs = [n for n, s in d.staff.items() if s.get("post") in TECHNICIAN_POSTS]
     hours = []
     held = {(s["date"].year, s["date"].month) for s in counted}
-    for ym in d.period.months:
+    for ym in [m for m in d.period.months if month_bounds(m)[1] <= d.until]:   # a month still running is not short
         got = training_hours(counted, ym, d.policy)
         if ym in held:
             d.findings += check_training_hours(got, techs, ym, d.policy)
@@ -414,21 +420,28 @@ def _kpi(d: _Data) -> list[dict]:
 
 # ---------------------------------------------------------------------------- public API
 
-def period_scores(registers: dict, policy: dict, period, calendar) -> dict:
+def period_scores(registers: dict, policy: dict, period, calendar, today: dt.date | None = None) -> dict:
     """Every score of ``period`` from the registers, as a plain dict (see the module docstring).
 
     Keys: ``period``, ``start``, ``end``, ``surveys`` {questionnaires, summary}, ``csi``,
     ``receipts``, ``incentive`` {overall, engineers, notes, p_source}, ``targets`` {items},
     ``training`` {sessions, hours}, ``kpi``, ``programme`` (S8), ``appraisal`` (S5/S10),
     ``notes``, ``findings``. Numbers are Decimal (rates as fractions to 4 places), dates are dates.
+    Also ``until`` (the period's end, or ``today`` while it runs: nothing after today counts),
+    ``complete`` and ``rates`` (dated policy values used, as in force on ``until``).
     """
     p = period if isinstance(period, Period) else parse_period(period)
-    d = _Data(registers, policy, calendar, p)
+    today = today or dt.date.today()
+    if p.start > today:
+        raise UserError(f"{p.code} 尚未开始（今天是 {today}），没有可评的数据")
+    until = min(p.end, today)
+    d = _Data(registers, policy_at(policy, until), calendar, p, until)
     surveys, surveyed, answers = _surveys(d)
     csi_part = _csi(d, answers)
     receipts, receipt_rows = _receipts(d)
     result = {
-        "period": p.code, "start": p.start, "end": p.end,
+        "period": p.code, "start": p.start, "end": p.end, "until": until, "complete": until == p.end,
+        "rates": in_force(policy, until),
         "surveys": surveys,
         "csi": csi_part,
         "receipts": receipts,
@@ -437,8 +450,10 @@ def period_scores(registers: dict, policy: dict, period, calendar) -> dict:
         "training": _training(d),
         "kpi": _kpi(d),
     }
-    result["programme"] = programme_part(registers, policy, p)                    # S8
-    result["appraisal"] = appraisal_part(registers, policy, p, result["kpi"], result["incentive"]["overall"]["X"])
+    if until < p.end:
+        d.notes.insert(0, f"本期尚未结束：只计到 {until}（之后的记录不计，未结束月份的培训学时不判不足）")
+    result["programme"] = programme_part(registers, d.policy, p)                  # S8
+    result["appraisal"] = appraisal_part(registers, d.policy, p, result["kpi"], result["incentive"]["overall"]["X"])
     result["notes"] = d.notes + [x["note"] for x in (result["programme"], result["appraisal"]) if "note" in x]
     result["findings"] = ([f.to_dict() for f in d.findings] + result["programme"].get("findings", [])
                           + result["appraisal"].get("findings", []))

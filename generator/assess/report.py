@@ -31,6 +31,7 @@ from generator.assess.report_model import (
     points_between,
 )
 from generator.assess.report_penalties import penalties_section
+from generator.core.errors import UserError
 from generator.core.periods import Period
 from generator.rules.citations import cite_inline, sources_of
 
@@ -41,7 +42,10 @@ TOPICS = (complaints_section, complaint_statistics_section, tickets_section, sat
 def build_report(ctx, period: Period) -> Report:
     """Every section of the report for ``period`` compared with the period before."""
     run = ReportRun(ctx, period, period.previous())
-    run.scores = [period_scores(ctx.registers, ctx.policy, p.code, ctx.calendar) for p in run.both]
+    run.scores = [period_scores(ctx.registers, ctx.policy, p.code, ctx.calendar, today=ctx.today)
+                  for p in run.both if p.start <= ctx.today]
+    if len(run.scores) < 2:
+        raise UserError(f"{period.code} 尚未开始（今天是 {ctx.today}），无法生成报告")
     sections = [topic(run) for topic in TOPICS]          # each adds its indicators to run.indicators
     s8 = programme_table(run.scores)                     # yearly reports: the survey programme (S8)
     if s8 is not None:
@@ -73,6 +77,8 @@ def change(now, before):
 def summary_section(run: ReportRun) -> Section:
     rows = [[name, now, before, change(now, before)] for name, now, before in run.indicators]
     sec = Section("summary", "概要")
+    if run.period.end > run.ctx.today:
+        sec.notes.append(f"本期尚未结束：统计截至 {run.ctx.today}，之后的记录、罚扣和超期均不计入。")
     sec.tables.append(Table("summary.indicators", "主要指标", ["指标", *run.heads(), "变化"], rows,
                             note="变化 = 本期 − 上期；比率的变化以百分点计"))
     now, before = (s["targets"]["items"] for s in run.scores)

@@ -64,18 +64,19 @@ def materials_section(run: ReportRun) -> Section:
                 if p.contains(d):
                     c["归还数量"] += q
                     c["逾期归还数量"] += q if (dm := due(ln)) and is_late(rule, dm, d) else 0
-            if ln.app.values["applied"] <= p.end and (out := ln.rec.values["qty"] - ln.returned(p.end)) > 0:
+            end = min(p.end, run.ctx.today)     # nothing after today counts
+            if ln.app.values["applied"] <= end and (out := ln.rec.values["qty"] - ln.returned(end)) > 0:
                 c["期末借出未还数量"] += out
-                c["期末逾期未还数量"] += out if (dm := due(ln)) and is_overdue(dm, p.end) else 0
+                c["期末逾期未还数量"] += out if (dm := due(ln)) and is_overdue(dm, end) else 0
         return c
 
     now, before = stats(run.period), stats(run.previous)
     sec = Section("materials", "物料")
     sec.tables.append(counts_table("materials.summary", "借用物料概况（数量单位：件）", "项目", now, before,
                                    list(SUMMARY_LABELS), run.heads(), "借用物料",
-                                   f"期末 = {run.period.end} / {run.previous.end}；逾期按预计归还日期判定",
+                                   f"期末 = {min(run.period.end, run.ctx.today)} / {run.previous.end}；逾期按预计归还日期判定",
                                    total=False, y_title="数量"))
-    end = run.period.end
+    end = min(run.period.end, run.ctx.today)
     ranked = []
     for ln in lines:
         v = ln.rec.values

@@ -12,6 +12,8 @@ from decimal import Decimal
 from generator.assess.ledger import chain_ledgers
 from generator.assess.report_context import ReportRun, as_ratio, score_findings
 from generator.assess.report_model import Chart, Section, Table
+from generator.core.dotted import in_force_text
+from generator.core.periods import month_bounds
 from generator.core.text import pct_text
 
 ZERO = Decimal("0.00")
@@ -47,6 +49,7 @@ def penalties_section(run: ReportRun) -> Section:
                             rows, total, Chart("个人实扣金额", (3, 5), y_title="元")))
     run.indicators.append(("罚扣实扣合计（元）", *(sum((b["totals"]["total_deducted"] for b in months), ZERO)
                                             for months in (now, before))))
+    sec.notes += [f"按当时有效的取值：{in_force_text(r)}" for r in run.scores[0]["rates"]]
     sec.tables += [_incentive(run), _receipts(run), _kpi(run)]
     sec.notes += list(dict.fromkeys(f["message"] for b in now for f in b["findings"]))
     sec.notes += [n for n in score_findings(run) if n not in score_findings(run, "training")]
@@ -58,8 +61,10 @@ def penalties_section(run: ReportRun) -> Section:
 def _ledgers(run: ReportRun) -> list[tuple]:
     """[(month, penalty_ledger result)] for every month of the previous and this period, each
     carrying the month before into the next (the first one replays the registers from their start)."""
-    months = run.previous.months + run.period.months
-    ledgers = chain_ledgers(run.ctx.registers, run.policy, [f"{y}-{m:02d}" for y, m in months], run.ctx.calendar)
+    today = run.ctx.today                      # months not yet begun have no ledger; nothing after today counts
+    months = [m for m in run.previous.months + run.period.months if month_bounds(m)[0] <= today]
+    ledgers = chain_ledgers(run.ctx.registers, run.policy, [f"{y}-{m:02d}" for y, m in months], run.ctx.calendar,
+                            today=today)
     return list(zip(months, ledgers))
 
 

@@ -17,6 +17,7 @@ import typer
 from generator import __version__
 from generator.cli import (
     assess,
+    calendar,
     compensation,
     deadlines,
     demo,
@@ -47,6 +48,7 @@ COMMANDS = (
     ("demo", demo.demo),
     ("number", numbering.number_app),
     ("deadline", deadlines.deadline),
+    ("calendar", calendar.calendar_app),
     ("remind", deadlines.remind),
     ("late", late_notices.late),
     ("render", forms.render),

@@ -1,6 +1,7 @@
 """``aftersales penalties`` and ``aftersales scores``: the month's penalty ledger and a period's scores."""
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Optional
 
@@ -16,8 +17,16 @@ from generator.assess.ledger import (
     write_ledger_xlsx,
 )
 from generator.assess.period_scores import period_scores, write_scores_xlsx
-from generator.cli.common import console, print_json, register_dir, user_errors
+from generator.cli.common import (
+    console,
+    day_option,
+    fail,
+    print_json,
+    register_dir,
+    user_errors,
+)
 from generator.config.policy import find_policy
+from generator.core.dotted import in_force_text
 from generator.core.findings import ERROR
 from generator.core.money import round_to
 from generator.core.periods import checked_month, parse_period
@@ -54,7 +63,8 @@ def penalties_cmd(
     month: str = typer.Option(..., "--month", help="月份，如 2026-03 / month"),
     json_: bool = JSON_OPT,
     out: Optional[Path] = typer.Option(None, "--out", help="另存罚扣台账 xlsx（罚扣汇总、罚扣明细）/ write the ledger here"),
-    save: bool = typer.Option(False, "--save", help="保存为台账目录中的 罚扣台账-YYYY-MM.xlsx，供下月结转 / keep it beside the registers"),
+    save: bool = typer.Option(False, "--save", help="保存为台账目录中的 罚扣台账-YYYY-MM.xlsx，供下月结转（有错误或月份未结束时不保存）/ keep it beside the registers"),
+    today: Optional[str] = typer.Option(None, "--today", help="只计到该日期，默认今天 / count up to this day"),
 ):
     """月度罚扣台账：投诉超期（P1）、行政处分与罚款（P7 等）、损失分摊（P9）、设施损坏赔偿（P10）、
     按效率奖金比例的月度上限与结转（P8）、特批权限（P11）。
@@ -64,20 +74,35 @@ def penalties_cmd(
     """
     with user_errors():
         ym = checked_month(month)
+        day = day_option(today, "--today", default=dt.date.today())
         registers, policy, calendar = _load(directory)
         prev_file = previous_ledger(directory, ym)
         previous = read_ledger(prev_file) if prev_file else None
-        result = penalty_ledger(registers, policy, ym, calendar, previous)
+        result = penalty_ledger(registers, policy, ym, calendar, previous, today=day)
         result["carry_basis"]["file"] = prev_file.name if prev_file else None
+        refused = _save_refusal(result) if save else None
+        save = save and refused is None
         written = []
         for target in ([out] if out else []) + ([ledger_path(directory, ym)] if save else []):
             written.append((target, write_ledger_xlsx(result, target)))
     if json_:
-        print_json(result)
-        return
-    _print_ledger(result)
-    for target, backup in written:
-        _saved(target, backup)
+        print_json(result | {"not_saved": refused})
+    else:
+        _print_ledger(result)
+        for target, backup in written:
+            _saved(target, backup)
+    if refused:
+        fail(refused, 1)
+
+
+def _save_refusal(result: dict) -> str | None:
+    """Why a ledger may not be kept as the next month's carry-over basis, or None."""
+    errors = sum(f["severity"] == ERROR for f in result["findings"])
+    if errors:
+        return f"{result['month']} 的罚扣台账有 {errors} 个错误，未保存（--save 只保存没有错误的台账）；改正后重试"
+    if not result["complete"]:
+        return f"{result['month']} 尚未结束（只计到 {result['until']}），未保存；月末之后再保存"
+    return None
 
 
 def _carry_text(basis: dict) -> str:
@@ -94,6 +119,10 @@ def _carry_text(basis: dict) -> str:
 def _print_ledger(r: dict) -> None:
     """One paragraph per person (a wide table would be cut in a narrow console)."""
     console.print(f"[bold]{r['month']} 罚扣台账[/]（{_carry_text(r['carry_basis'])}）", highlight=False)
+    if not r["complete"]:
+        console.print(f"[yellow]本月尚未结束：只计到 {r['until']}，之后的超期和处分不在其中[/]")
+    for rate in r.get("rates", []):
+        console.print(f"按当时有效的取值：{escape(in_force_text(rate))}")
     if not r["people"]:
         console.print("本月没有罚扣项目")
     for p in r["people"]:
@@ -115,13 +144,15 @@ def scores_cmd(
     period: str = typer.Option(..., "--period", help="期间：2026-03、2026-Q1、2026-H1 或 2026 / month, quarter, half or year"),
     json_: bool = JSON_OPT,
     out: Optional[Path] = typer.Option(None, "--out", help="另存评分 xlsx（每部分一张工作表）/ write the scores here"),
+    today: Optional[str] = typer.Option(None, "--today", help="只计到该日期，默认今天 / count up to this day"),
 ):
     """期间评分：问卷得分与满意程度（S1/S2）、CSI（S3）、回执评价（S4）、KPI（S5）、激励得分（S6）、
     服务目标（S7）、培训出勤与学时（S9/D12）；年度另有调查覆盖（S8）与考核结果运用（S5/S10）/ scores of a period from the registers."""
     with user_errors():
         p = parse_period(period)
+        day = day_option(today, "--today", default=dt.date.today())
         registers, policy, calendar = _load(directory)
-        result = period_scores(registers, policy, p, calendar)
+        result = period_scores(registers, policy, p, calendar, today=day)
         backup = write_scores_xlsx(result, out) if out else None
     if json_:
         print_json(result)
@@ -152,6 +183,10 @@ def _print_scores(r: dict) -> None:
     s, c = r["surveys"]["summary"], r["csi"]
     classes = "，".join(f"{k} {n}" for k, n in s["classes"].items())
     console.print(f"[bold]{r['period']}（{r['start']} 至 {r['end']}）[/]")
+    if not r["complete"]:
+        console.print(f"[yellow]本期尚未结束：只计到 {r['until']}[/]")
+    for rate in r["rates"]:
+        console.print(f"按当时有效的取值：{escape(in_force_text(rate))}")
     console.print(f"S1/S2 调查表 {s['count']} 份，平均 {s['mean'] if s['mean'] is not None else '—'} 分（{classes}）")
     console.print(f"S3 CSI = {c['csi'] if c['csi'] is not None else '—'}；" + "；".join(c["notes"]))
     aspects = list(r["receipts"][0]["means"]) if r["receipts"] else []

@@ -1,15 +1,24 @@
 """``aftersales ahp`` and ``aftersales quote``: AHP weights of a matrix, and a paid-service quote."""
 from __future__ import annotations
 
+import datetime as dt
 from enum import Enum
 from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table as RichTable
 
-from generator.cli.common import console, print_json, register_dir, user_errors
+from generator.cli.common import (
+    console,
+    day_option,
+    print_json,
+    register_dir,
+    user_errors,
+)
 from generator.config.policy import default_policy, find_policy
+from generator.core.dotted import in_force, in_force_text, policy_at
 from generator.core.errors import UserError
 from generator.core.text import yuan_text
 from generator.core.userfile import read_user_text
@@ -71,15 +80,21 @@ def quote(
     customer_lodging: bool = typer.Option(False, "--customer-lodging", help="顾客提供住宿 / lodging provided by the customer"),
     customer_meals: bool = typer.Option(False, "--customer-meals", help="顾客提供餐饮 / meals provided by the customer"),
     directory: Optional[Path] = typer.Option(None, "--dir", help=DIR_HELP + "（收费标准）"),
+    date: Optional[str] = typer.Option(None, "--date", help="按该日有效的收费标准，默认今天 / rates in force on this day"),
     json_: bool = typer.Option(False, "--json", help="输出 JSON / print JSON"),
 ):
     """有偿服务报价：成本 + 税费 + 管理费 / quote a paid service (002 表1《收费标准》)."""
     with user_errors():
-        q = make_quote(_policy(directory), travel=travel, days=days, labour_days=labour_days, materials=materials,
+        day = day_option(date, "--date", default=dt.date.today())
+        policy = _policy(directory)
+        q = make_quote(policy_at(policy, day), travel=travel, days=days, labour_days=labour_days, materials=materials,
                        lodging_by_customer=customer_lodging, meals_by_customer=customer_meals)
+        rates = [r for r in in_force(policy, day) if r["key"].startswith("fees.")]
     if json_:
-        print_json(q.to_dict())
+        print_json(q.to_dict() | {"date": day, "rates": rates})
         return
+    for rate in rates:
+        console.print(f"按 {day} 有效的取值：{escape(in_force_text(rate))}")
     t = RichTable(title="有偿服务报价单")
     for h, just in (("项目", "left"), ("计算", "left"), ("金额（元）", "right")):
         t.add_column(h, justify=just)

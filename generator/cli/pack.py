@@ -1,6 +1,7 @@
 """``aftersales audit-pack`` and ``aftersales verify``: the audit pack of a period and its check."""
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Optional
 
@@ -44,6 +45,7 @@ def audit_pack(
                                                              " / sign manifest.json with the company's key"),
     silent: bool = typer.Option(False, "--silent", help="不显示进度条 / no progress bar"),
     json_: bool = typer.Option(False, "--json", help="输出 JSON / print JSON"),
+    today: Optional[str] = typer.Option(None, "--today", help="期间未结束时只计到该日期，默认今天 / judge up to this day"),
 ):
     """生成审计包：期间内全部表单（Word/PDF/打印合订本）、台账、校验、罚扣与评分、清单 / build the audit pack.
 
@@ -52,8 +54,9 @@ def audit_pack(
     """
     with user_errors():
         start, end = day_option(from_, "--from"), day_option(to, "--to")
+        day = day_option(today, "--today", default=dt.date.today())
         result = build_pack(directory, start, end, out, registers=_registers(registers), uncontrolled=uncontrolled,
-                            mask_personal=mask_personal, all_forms=all_forms, sign=sign,
+                            mask_personal=mask_personal, all_forms=all_forms, sign=sign, today=day,
                             progress=lambda items, description, total: progress(items, description, silent, total=total))
         unsigned = unsigned_warning(load_forms(directory).values(), find_policy(directory))
     if unsigned:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import functools
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,6 +28,7 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 from generator.config.form_specs import load_forms
+from generator.core.dotted import Policy, dated_problems, is_dated
 from generator.core.errors import UserError
 from generator.core.userfile import read_user_text
 
@@ -86,7 +88,7 @@ def load_policy(path: str | Path | None = None) -> dict:
     problems += validate_forms(data.get("forms", {}), path.parent)
     if problems:
         raise UserError(f"策略文件 {path} 有误：\n" + "\n".join(f"  - {p}" for p in problems))
-    return data
+    return Policy.from_raw(data, dt.date.today())   # plain values of today; policy_at(policy, day) for another day
 
 
 def find_policy(directory: str | Path) -> dict:
@@ -138,9 +140,35 @@ def validate(data: dict, default: dict, prefix: str = "") -> list[str]:
                 problems.append(f"{path} 应为表，实际为{_type_name(value)}")
             else:
                 problems += validate(value, template, path + ".")
-        elif not _same_kind(value, template):
-            problems.append(f"{path} 应为{_type_name(template)}，实际为{_type_name(value)}：{value!r}")
+        else:
+            problems += _value_problems(path, value, template)
     return problems
+
+
+def _value_problems(path: str, value, template) -> list[str]:
+    """One value against its template: a dated list entry by entry, then type and range."""
+    if is_dated(value) and not isinstance(template, list):
+        return dated_problems(path, value, lambda v: _same_kind(v, template)) + [
+            p for i, e in enumerate(value, 1) if "value" in e for p in _range_problems(f"{path} 第 {i} 条", path, e["value"])]
+    if not _same_kind(value, template):
+        return [f"{path} 应为{_type_name(template)}，实际为{_type_name(value)}：{value!r}"]
+    return _range_problems(path, path, value)
+
+
+# Shares and rates (penalties.monthly_cap.share, fees.tax_rate ...) lie in 0–1; every other number
+# outside a band table (amounts, days, weights, places) is at least 0.
+_SHARE_RE = re.compile(r"(share|rate)$")
+
+
+def _range_problems(where: str, path: str, value) -> list[str]:
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        return []
+    key = path.rsplit(".", 1)[-1]
+    if _SHARE_RE.search(key) and not 0 <= value <= 1:
+        return [f"{where} 应在 0 到 1 之间（如 0.5 表示 50%），实际为 {value}"]
+    if value < 0:
+        return [f"{where} 不能为负数，实际为 {value}"]
+    return []
 
 
 def validate_forms(value, directory: Path | None = None) -> list[str]:
@@ -175,7 +203,7 @@ def _validate_open(value, template: dict, path: str) -> list[str]:
             f"{path}.{k} 应为{'/'.join(sorted(kinds))}，实际为{_type_name(v)}"
             for k, v in value.items()
             if _type_name(v) not in kinds
-        ]
+        ] + [p for k, v in value.items() for p in _range_problems(f"{path}.{k}", f"{path}.{k}", v)]
     allowed: dict[str, object] = {}
     for e in entries:
         for k, v in e.items():
@@ -190,10 +218,20 @@ def _validate_open(value, template: dict, path: str) -> list[str]:
         for k in entry:
             if k not in allowed:
                 problems.append(f"未知的键 {where}.{k}")
-            elif not _same_kind(entry[k], allowed[k]) and not isinstance(allowed[k], dict):
-                problems.append(
-                    f"{where}.{k} 应为{_type_name(allowed[k])}，实际为{_type_name(entry[k])}：{entry[k]!r}"
-                )
+            elif not isinstance(allowed[k], dict):
+                problems += _value_problems(f"{where}.{k}", entry[k], allowed[k])
         for k in sorted(required - set(entry)):
             problems.append(f"缺少 {where}.{k}")
     return problems
+
+
+_EXTRA_YEARS_RE = re.compile(r"^(\s*extra_covered_years\s*=\s*)\[[^\]]*\]", re.M)
+
+
+def with_extra_covered_years(text: str, years) -> str:
+    """policy.toml text with ``calendar.extra_covered_years`` set to ``years`` (comments kept)."""
+    found = _EXTRA_YEARS_RE.findall(text)
+    if len(found) != 1:
+        raise UserError("policy.toml 中找不到唯一的一行 extra_covered_years = [...]（calendar 一节），无法标记年份已覆盖")
+    listed = ", ".join(str(y) for y in sorted(set(years)))
+    return _EXTRA_YEARS_RE.sub(lambda m: f"{m[1]}[{listed}]", text, count=1)

@@ -37,6 +37,7 @@ import openpyxl
 from generator.config.register_specs import load_specs
 from generator.config.resources import shipped_dir
 from generator.core.errors import UserError
+from generator.registers.calendar_sheet import save_with_status
 from generator.registers.read import workbook_path
 from generator.registers.safewrite import (
     atomic_write_bytes,
@@ -468,7 +469,7 @@ def make_xlsm(xlsx_path, xlsm_path) -> Path:
         raise UserError(f"{src}：无法打开（{e}）") from None
     theirs = formula_cells(wb)   # the user's own formulas stay; anything else is text
     add_macros(wb)
-    save_workbook(wb, dst, formulas=theirs)
+    save_with_status(wb, dst, lambda: save_workbook(wb, dst, formulas=theirs))   # openpyxl drops the 状态 results: put them back
     return dst
 
 

@@ -167,11 +167,13 @@ class PackContents:
 
 def build_pack(directory, start: dt.date, end: dt.date, out, *, registers: list[str] | None = None,
                uncontrolled: bool = False, mask_personal: bool = False, all_forms: bool = False,
-               workers: int = 2, progress=None, sign=None) -> PackResult:
+               workers: int = 2, progress=None, sign=None, today: dt.date | None = None) -> PackResult:
     """Build the audit pack of ``start``…``end`` from the registers in ``directory`` into ``out``.
 
     ``progress(iterable, description, total)`` wraps each long step (a progress bar); records
     that cannot be filled or converted are listed in check.xlsx and PackResult.failures.
+    Checks, scores and penalties are judged on ``end``, or on ``today`` (default: the real date)
+    when the period has not ended: nothing after today counts.
     ``sign``: the company's private key file; manifest.json is signed with it.
     """
     t0 = time.perf_counter()
@@ -194,10 +196,10 @@ def build_pack(directory, start: dt.date, end: dt.date, out, *, registers: list[
         pack.add(f"registers/{regs[rid].path.name}", masked_workbook(regs[rid]) if masked else regs[rid].path,
                  "register")
     pack.add("registers/policy.toml", _policy_bytes(directory), "policy")
-    ctx = RunContext(registers=regs, policy=policy, today=end)
+    ctx = RunContext(registers=regs, policy=policy, today=min(end, today or dt.date.today()))
     findings = period_findings(run_checks(ctx), opts, record_dates(regs))
     pack.add("check.xlsx", check_workbook(findings, failures, masked), "check")
-    pack.add("summary.xlsx", summary_workbook(regs, policy, opts, ctx.calendar, masked), "summary")
+    pack.add("summary.xlsx", summary_workbook(regs, policy, opts, ctx.calendar, masked, ctx.today), "summary")
     counts = {"forms": pack.forms, "failures": len(failures)}
     readme = readme_text(opts, counts, masked, controlled, sorted(regs))
     pack.add(README, readme.replace("\n", "\r\n").encode("utf-8-sig"), "index")   # Notepad-friendly

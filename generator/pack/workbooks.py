@@ -138,7 +138,8 @@ def check_workbook(findings: list[tuple[dict, dt.date | None]], failures: list[F
 # ---------------------------------------------------------------------------
 # summary.xlsx
 
-def summary_workbook(registers: dict, policy: dict, opts: PackOptions, calendar, masked: bool) -> bytes:
+def summary_workbook(registers: dict, policy: dict, opts: PackOptions, calendar, masked: bool,
+                     today: dt.date | None = None) -> bytes:
     """Scores and penalties of the months the period touches; what cannot be computed (a
     register or a policy entry missing: UserError) is noted instead."""
     notes: list[str] = []
@@ -146,7 +147,10 @@ def summary_workbook(registers: dict, policy: dict, opts: PackOptions, calendar,
     try:
         period = period_between(opts.start, opts.end)
         notes.append(f"评分期间：{period.code}（{period.start} 至 {period.end}，按自然月统计）")
-        result = period_scores(registers, policy, period, calendar)
+        today = today or opts.end
+        if today < opts.end:
+            notes.append(f"审计期间尚未结束：评分与罚扣只计到 {today}")
+        result = period_scores(registers, policy, period, calendar, today=today)
         with tempfile.TemporaryDirectory(prefix="aftersales-pack-") as tmp:
             path = Path(tmp) / "scores.xlsx"
             write_scores_xlsx(result, path)
@@ -156,7 +160,7 @@ def summary_workbook(registers: dict, policy: dict, opts: PackOptions, calendar,
     if wb is None:
         wb = _new_workbook()
     try:
-        _ledger_sheets(wb, registers, policy, opts, calendar, notes)
+        _ledger_sheets(wb, registers, policy, opts, calendar, notes, today or opts.end)
     except UserError as e:
         notes.append(f"罚扣未能计算：{error_text(e)}")
     ws = wb.create_sheet("汇总说明", 0)
@@ -169,9 +173,9 @@ def summary_workbook(registers: dict, policy: dict, opts: PackOptions, calendar,
     return xlsx_bytes(wb)
 
 
-def _ledger_sheets(wb, registers, policy, opts: PackOptions, calendar, notes: list[str]) -> None:
-    months = months_between((opts.start.year, opts.start.month), (opts.end.year, opts.end.month))
-    ledgers = chain_ledgers(registers, policy, [month_text(m) for m in months], calendar)
+def _ledger_sheets(wb, registers, policy, opts: PackOptions, calendar, notes: list[str], today: dt.date) -> None:
+    months = months_between((opts.start.year, opts.start.month), (min(opts.end, today).year, min(opts.end, today).month))
+    ledgers = chain_ledgers(registers, policy, [month_text(m) for m in months], calendar, today=today)
     notes.append(f"罚扣月份：{'、'.join(month_text(m) for m in months)}")
     table_sheet(wb, "罚扣汇总", [(h, 14 if money else 10, MONEY_FORMAT if money else None)
                                 for h, _, money in SUMMARY_COLUMNS],

@@ -16,16 +16,18 @@ from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from generator.config.register_specs import Column, RegisterSpec, SheetSpec
 from generator.core.errors import UserError
+from generator.registers.calendar_sheet import (
+    WORKDAY_SHEET as WORKDAY_SHEET,  # re-exported
+)
+from generator.registers.calendar_sheet import rewrite_workdays, save_with_status
 from generator.registers.print_setup import apply_print_setup
 from generator.registers.safewrite import ALL_FORMULAS, save_workbook
 
-WORKDAY_SHEET = "工作日"
 LIST_SHEET = "选项"
 STATUS_HEADER = "状态"
 SPARE_ROWS = 300            # empty rows prepared with formulas and dropdowns
@@ -35,26 +37,6 @@ HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 OVERDUE_FILL = PatternFill("solid", fgColor="F8CBAD")
 SOON_FILL = PatternFill("solid", fgColor="FFE699")
 DAY_CLOCKS = {"working_days", "nth_working_day", "calendar_days"}
-
-
-def write_workdays_sheet(wb: Workbook, workdays: list[dt.date], today_override: dt.date | None = None):
-    """Hidden sheet: A = every working day, C1 = last covered day, C2 = today (TODAY() unless pinned)."""
-    ws = wb.create_sheet(WORKDAY_SHEET)
-    ws["A1"] = "工作日"
-    for i, d in enumerate(workdays, start=2):
-        ws.cell(row=i, column=1, value=d).number_format = "yyyy-mm-dd"
-    ws["B1"], ws["B2"] = "日历覆盖至", "今天"
-    last = dt.date(max(d.year for d in workdays), 12, 31) if workdays else dt.date(1900, 1, 1)
-    ws["C1"] = last
-    ws["C2"] = today_override or "=TODAY()"
-    ws["C1"].number_format = ws["C2"].number_format = "yyyy-mm-dd"
-    ws.column_dimensions["A"].width = 12
-    ws.sheet_state = "hidden"
-    n = len(workdays) + 1
-    ref = f"{quote_sheetname(WORKDAY_SHEET)}!$A$2:$A${max(n, 2)}"
-    wb.defined_names["工作日列表"] = DefinedName("工作日列表", attr_text=ref)
-    wb.defined_names["日历覆盖至"] = DefinedName("日历覆盖至", attr_text=f"{quote_sheetname(WORKDAY_SHEET)}!$C$1")
-    wb.defined_names["今天"] = DefinedName("今天", attr_text=f"{quote_sheetname(WORKDAY_SHEET)}!$C$2")
 
 
 def status_formula(row: int, start: str, stop: str | None, clock: str, amount: int, soon: int) -> str:
@@ -175,14 +157,17 @@ def _add_validation(wb, ws, c: Column, rng: str, choice_sources, list_refs) -> N
 
 def build_register(spec: RegisterSpec, tables: dict[str, list[dict]], *, policy: dict,
                    workdays: list[dt.date], choice_sources: dict[str, list[str]],
-                   today_override: dt.date | None = None) -> Workbook:
+                   today_override: dt.date | None = None, last_covered: dt.date | None = None) -> Workbook:
+    """The workbook of a register; ``workdays`` and ``last_covered`` fill its hidden 工作日 sheet
+    (``calendar_sheet.workday_rows``; without ``last_covered``, the end of the last listed year)."""
     wb = Workbook()
     wb.remove(wb.active)
     list_refs: dict = {}
     for sheet in spec.sheets:
         write_sheet(wb, sheet, tables.get(sheet.key, []), policy=policy,
                     choice_sources=choice_sources, list_refs=list_refs)
-    write_workdays_sheet(wb, workdays, today_override)
+    last = last_covered or (dt.date(max(d.year for d in workdays), 12, 31) if workdays else dt.date(1900, 1, 1))
+    rewrite_workdays(wb, workdays, last, today_override)
     if LIST_SHEET in wb.sheetnames:
         wb.move_sheet(LIST_SHEET, offset=len(wb.sheetnames))
     wb.active = 0
@@ -195,4 +180,5 @@ def write_register(path: Path, spec: RegisterSpec, tables, *, force: bool = Fals
     if path.exists() and not force:
         raise UserError(f"{path} 已存在；如需覆盖请加 --force（会先备份原文件）")
     wb = build_register(spec, tables, **kw)
-    return save_workbook(wb, path, overwrite=True, formulas=ALL_FORMULAS)   # the 状态 column formulas
+    return save_with_status(wb, path, lambda: save_workbook(wb, path, overwrite=True, formulas=ALL_FORMULAS),
+                            kw.get("today_override"))   # the 状态 column formulas, with their results

@@ -11,9 +11,10 @@ from pathlib import Path
 from generator.config.policy import find_policy
 from generator.config.register_specs import SheetSpec, load_specs
 from generator.core.errors import UserError
+from generator.registers.calendar_sheet import patch_register
 from generator.registers.lock import writer_lock
 from generator.registers.read import Register, read_all, read_register, workbook_path
-from generator.registers.safewrite import fingerprint, patch_workbook
+from generator.registers.safewrite import fingerprint
 from generator.registers.xlsxpatch import TEXT_FORMAT
 from generator.rules.numbering import (
     NumberEntry,
@@ -104,7 +105,7 @@ def write_numbers(n: Numbered, numbers: dict[int, str], *, expect: tuple | None 
             cells.set_text(row, col, book.styles.derive(cells.style(row, col), numfmt=TEXT_FORMAT), number)
         book.recalc_on_open()   # formulas that use the numbers show them once Excel opens the file
 
-    patch_workbook(n.register.path, fill, expect=expect)
+    patch_register(n.register.path, fill, expect=expect)   # its 工作日 sheet brought up to date too
 
 
 def _cell_value(book, cell: bytes | None):

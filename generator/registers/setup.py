@@ -7,22 +7,16 @@ from pathlib import Path
 from generator.config.policy import POLICY_FILE, default_policy_text, load_policy
 from generator.config.register_specs import load_specs
 from generator.core.errors import UserError
+from generator.registers.calendar_sheet import workday_rows
 from generator.registers.layout import write_register
-from generator.registers.read import master_lists, read_register, workbook_path
+from generator.registers.read import master_lists, workbook_path
 from generator.registers.safewrite import atomic_write_bytes, backup, ensure_not_open
 from generator.rules.workcal import calendar_from
 from generator.sample.year import sample_data
 
-FIRST_LISTED_YEAR = 2024   # the hidden 工作日 sheet lists working days from this year on
-
 
 def default_master_rows(policy: dict) -> dict[str, list[dict]]:
     return {"departments": [{"code": c, "name": n} for c, n in policy["departments"].items()]}
-
-
-def listed_workdays(calendar) -> list[dt.date]:
-    years = [y for y in calendar.covered_years if y >= FIRST_LISTED_YEAR]
-    return [d for y in years for d in calendar.working_days(y)]
 
 
 def write_policy(directory: Path, force: bool) -> None:
@@ -57,12 +51,10 @@ def init_registers(directory, *, sample: bool = False, force: bool = False,
     else:
         data = {"master": default_master_rows(policy)}
     sources = master_lists(data.get("master", {}))
-    # Master data first: its 节假日 sheet overrides the state calendar for the other workbooks.
-    order = sorted(zip(specs.values(), targets), key=lambda st: st[0].id != "master")
-    workdays: list[dt.date] = []
-    for spec, path in order:
-        write_register(path, spec, data.get(spec.id, {}), force=True, policy=policy,
-                       workdays=workdays, choice_sources=sources, today_override=today)
-        if spec.id == "master":
-            workdays = listed_workdays(calendar_from(policy, read_register(directory, "master")))
+    # The master's 节假日 rows override the state calendar in every workbook's 工作日 sheet.
+    calendar = calendar_from(policy, rows=data.get("master", {}).get("holidays", []))
+    workdays, last = workday_rows(calendar)
+    for spec, path in zip(specs.values(), targets):
+        write_register(path, spec, data.get(spec.id, {}), force=True, policy=policy, workdays=workdays,
+                       choice_sources=sources, today_override=today, last_covered=last)
     return [directory / POLICY_FILE] + targets

@@ -29,8 +29,9 @@ import python_calamine as calamine
 from generator.core.errors import UserError
 from generator.core.findings import ERROR, Finding, counts
 from generator.core.text import typed_text
+from generator.registers.calendar_sheet import folder_calendar, patch_register
 from generator.registers.read import Register, Table, read_all
-from generator.registers.safewrite import lock_files, patch_workbook
+from generator.registers.safewrite import lock_files
 from generator.registers.xlsxbook import sheet_xml
 
 RESULT_SHEET = "校验结果"
@@ -449,6 +450,7 @@ def write_back(directory, findings: list[Finding], now: dt.datetime, *, register
     for f in findings:
         by_register.setdefault(f.register, []).append(f)
     written = []
+    calendar = folder_calendar(directory, registers.get("master"))
     for reg, path in targets:
         own = [s.name for s in reg.spec.sheets]
         args = (own, by_register.get(reg.spec.id, []), locator(reg), now)
@@ -456,6 +458,6 @@ def write_back(directory, findings: list[Finding], now: dt.datetime, *, register
         if path.resolve() in live:
             refresh(XlwingsBook(live[path.resolve()]), *args, activate=show)
         else:
-            patch_workbook(path, lambda wb: _patch(wb, path, args, show))
+            patch_register(path, lambda wb: _patch(wb, path, args, show), calendar=calendar)
         written.append(path)
     return written

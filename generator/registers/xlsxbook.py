@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 from lxml import etree
 
@@ -300,6 +301,12 @@ class Book:
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
+class Formula(NamedTuple):
+    """A formula cell with the value it computes (so readers that do not recalculate see it)."""
+    text: str          # without the leading "="
+    cached: object     # a number or text
+
+
 def sheet_xml(cells: dict[tuple[int, int], tuple[object, int]], *, widths: dict[int, tuple[float, bool]],
               links: list[tuple[str, str, str]], freeze_row: int | None, selected: bool) -> bytes:
     """A whole worksheet: cells (row, col) -> (value, style), column widths (width, hidden),
@@ -325,6 +332,9 @@ def sheet_xml(cells: dict[tuple[int, int], tuple[object, int]], *, widths: dict[
             ref, s = f"{col_letter(c)}{r}", f' s="{style}"' if style else ""
             if value is None:
                 out.append(f'<c r="{ref}"{s}/>')
+            elif isinstance(value, Formula):
+                kind = "" if isinstance(value.cached, (int, float)) else ' t="str"'
+                out.append(f'<c r="{ref}"{s}{kind}><f>{xml_text(value.text)}</f><v>{xml_text(value.cached)}</v></c>')
             elif isinstance(value, (int, float)) and not isinstance(value, bool):
                 out.append(f'<c r="{ref}"{s}><v>{value}</v></c>')
             else:   # text, always: never a formula

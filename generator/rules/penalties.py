@@ -94,7 +94,8 @@ class CapResult:
     assessed: Decimal         # capped items assessed this month
     deducted: Decimal         # deducted this month under the cap
     carried_forward: Decimal  # still owed, carried into next month
-    uncapped: Decimal         # items outside the cap (P7 sanctions, compensation), deducted in full
+    uncapped: Decimal         # items outside the share (P7 sanctions, compensation) deducted: in full up to the bonus
+    uncapped_assessed: Decimal = Decimal("0.00")   # those items as assessed (more than ``uncapped`` past the bonus)
 
     @property
     def total_deducted(self) -> Decimal:
@@ -353,8 +354,16 @@ def apply_monthly_cap(items_by_person: dict[str, list[LedgerItem]], bonus_by_per
 
     Items with ``capped`` set (rules listed in ``penalties.monthly_cap.rules``) plus the amount
     carried in are deducted up to the limit; the excess becomes ``carried_forward`` for the next
-    month's call. Other items (sanctions, compensation) are deducted in full as ``uncapped``
-    (004 Ⅷ 经济处罚准则 (三)4).
+    month's call. Other items (sanctions, compensation) are not limited by the share.
+
+    The reading of 004 Ⅷ followed here. 经济处罚准则 (三)4: "客户投诉罚扣最高金额以全月效率奖金50%为准，
+    该月份超过50%以上者逐月分期罚扣" — the share limits the capped items and the excess is paid in
+    later months. 行政罚扣折算 3: "大过以上者，当月效益奖金全额罚扣" — the heaviest sanction takes the
+    whole bonus, so the whole bonus is the most any month can take. Hence: sanctions and
+    compensation come first, in full but never beyond the bonus; the capped items and the
+    carry-over then take what the share leaves, never more than what the bonus still holds;
+    whatever is not deducted (of either kind) is carried forward and, in later months, counts
+    as capped (逐月分期).
     """
     share = rate(_pol(policy, "penalties", "monthly_cap", "share"))
     people = sorted(set(items_by_person) | {p for p, v in carried_in_by_person.items() if yuan(v)})
@@ -365,12 +374,14 @@ def apply_monthly_cap(items_by_person: dict[str, list[LedgerItem]], bonus_by_per
         uncapped = sum((i.amount for i in items if not i.capped), Decimal("0.00"))
         carried = yuan(carried_in_by_person.get(person, 0), f"{person} 的结转罚扣")
         due = assessed + carried
-        if due and person not in bonus_by_person:
+        if (due or uncapped) and person not in bonus_by_person:
             raise UserError(f"缺少 {person} 的当月效益奖金，无法按上限罚扣")
         bonus = yuan(bonus_by_person.get(person, 0), f"{person} 的当月效益奖金")
         limit = yuan(bonus * share)
-        deducted = min(due, limit)
-        out[person] = CapResult(person, bonus, limit, carried, assessed, deducted, due - deducted, uncapped)
+        taken = min(uncapped, bonus)                   # sanctions first, never beyond the bonus
+        deducted = min(due, limit, bonus - taken)
+        out[person] = CapResult(person, bonus, limit, carried, assessed, deducted,
+                                due - deducted + uncapped - taken, taken, uncapped)
     return out
 
 

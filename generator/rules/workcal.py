@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -51,7 +52,8 @@ def uncovered_message(year: int, covered: Sequence[int]) -> str:
     known = f"{lo}–{hi} 年" + (f"，以及公司补充的 {'、'.join(map(str, extra))} 年" if extra else "")
     return (
         f"{year} 年的法定节假日和调休安排不在日历中（已收录 {known}），无法按工作日计算期限。"
-        f"国务院公布该年安排后，请在基础数据工作簿（master.xlsx）的「节假日」表中逐日录入该年的放假日"
+        f"国务院公布该年安排后，请把通知全文存为文本文件，运行 aftersales calendar import 台账目录 通知.txt --write；"
+        f"或在基础数据工作簿（master.xlsx）的「节假日」表中逐日录入该年的放假日"
         f"（类型填“休”）和调休上班日（类型填“班”），再在 policy.toml 的 calendar 一节中"
         f"把该年加入 extra_covered_years，例如 extra_covered_years = [{year}]。"
         f"该年未录入的日子按周一至周五上班、周六周日休息计算。"
@@ -261,23 +263,27 @@ def holiday_overrides(master) -> dict[date, bool]:
     for the same date wins, as it would when someone corrects an entry further down.
     """
     table = getattr(master, "tables", {}).get("holidays") if master is not None else None
-    if table is None:
-        return {}
+    return rows_overrides([rec.values for rec in table.records] if table is not None else [])
+
+
+def rows_overrides(rows: Iterable[Mapping]) -> dict[date, bool]:
+    """Company days from 节假日 rows as dicts (``date``, ``kind``); see ``holiday_overrides``."""
     out: dict[date, bool] = {}
-    for rec in table.records:
-        d, kind = rec.values.get("date"), rec.values.get("kind")
+    for row in rows:
+        d, kind = row.get("date"), row.get("kind")
         if isinstance(d, date) and kind in (REST, WORK):
             out[_day(d)] = kind == WORK
     return out
 
 
-def calendar_from(policy: dict, master=None) -> WorkCalendar:
-    """The calendar a check run uses: policy [calendar] plus the master register's days."""
+def calendar_from(policy: dict, master=None, rows: Iterable[Mapping] | None = None) -> WorkCalendar:
+    """The calendar a check run uses: policy [calendar] plus the master register's days
+    (or, before the master register is written, its 节假日 ``rows`` as dicts)."""
     years = get(policy, "calendar.extra_covered_years")
     if not isinstance(years, list) or not all(isinstance(y, int) and not isinstance(y, bool) for y in years):
         raise UserError(f"calendar.extra_covered_years 应为年份列表，如 [2027]，实际为 {years!r}")
     return _calendar(
-        tuple(sorted(holiday_overrides(master).items())),
+        tuple(sorted((holiday_overrides(master) if rows is None else rows_overrides(rows)).items())),
         tuple(years),
         parse_hours(get(policy, "calendar.business_hours")),
     )
@@ -287,3 +293,56 @@ def calendar_from(policy: dict, master=None) -> WorkCalendar:
 def _calendar(overrides: tuple, years: tuple, hours: tuple) -> WorkCalendar:
     # Cached so that repeated check runs over the same data share the per-year day lists.
     return WorkCalendar(dict(overrides), years, hours)
+
+
+# ---------------------------------------------------------------------------- coverage
+
+EXPIRY_WARNING_DAYS = 60     # `check` warns this many days before the last covered day
+NOTICE_NOTE = re.compile(r"关于(\d{4})年部分节假日安排的通知")   # 说明 of rows written by `calendar import`
+
+
+def notice_years(master) -> set[int]:
+    """Years whose State Council notice was imported into the master register's 节假日 sheet."""
+    table = getattr(master, "tables", {}).get("holidays") if master is not None else None
+    years = set()
+    for rec in table.records if table is not None else ():
+        m = NOTICE_NOTE.search(str(rec.values.get("note") or ""))
+        if m:
+            years.add(int(m[1]))
+    return years
+
+
+def last_covered_day(calendar: WorkCalendar) -> date:
+    """The last day of unbroken coverage from the first year the package knows."""
+    year = statutory_years()[0]
+    while calendar.covers(year + 1):
+        year += 1
+    return date(year, 12, 31)
+
+
+def coverage(calendar: WorkCalendar, imported: set[int], today: date) -> dict:
+    """What covers the years (runs ``{from, to, source}``), the last covered day and the days left."""
+    lo, hi = statutory_years()
+    last = last_covered_day(calendar)
+    years = []
+    for y in calendar.covered_years:
+        if lo <= y <= hi:
+            source = f"软件包 chinesecalendar {chinese_calendar.__version__}"
+        elif y in imported:
+            source = "导入的国务院通知（基础数据「节假日」）"
+        else:
+            source = "公司自定义节假日（基础数据「节假日」）"
+        if years and years[-1]["source"] == source and years[-1]["to"] == y - 1:
+            years[-1]["to"] = y
+        else:
+            years.append({"from": y, "to": y, "source": source})
+    left = (last - today).days
+    return {"years": years, "last_day": last, "days_left": left, "expiring": left <= EXPIRY_WARNING_DAYS,
+            "next_year": last.year + 1}
+
+
+def expiring_advice(last: date) -> str:
+    """One sentence: what to do before the calendar runs out."""
+    y = last.year + 1
+    return (f"国务院公布《关于{y}年部分节假日安排的通知》后，请把通知全文存为文本文件，运行 "
+            f"aftersales calendar import 台账目录 通知.txt --write（或升级 chinesecalendar 到含 {y} 年的版本）。")
