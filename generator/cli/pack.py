@@ -36,6 +36,7 @@ def audit_pack(
     mask_personal: bool = typer.Option(False, "--mask-personal", help="隐去电话和联系人姓名（即为非受控副本）"
                                                                       " / mask phones and contact names"),
     all_forms: bool = typer.Option(False, "--all-forms", help="收录全部表单，而非策略 audit_pack.forms 所列 / every form"),
+    split_pdf: bool = typer.Option(False, "--split-pdf", help="另附每份表单各自的 PDF / also one PDF per record"),
     silent: bool = typer.Option(False, "--silent", help="不显示进度条 / no progress bar"),
     json_: bool = typer.Option(False, "--json", help="输出 JSON / print JSON"),
 ):
@@ -47,7 +48,7 @@ def audit_pack(
     with user_errors():
         start, end = day_option(from_, "--from"), day_option(to, "--to")
         result = build_pack(directory, start, end, out, registers=_registers(registers), uncontrolled=uncontrolled,
-                            mask_personal=mask_personal, all_forms=all_forms,
+                            mask_personal=mask_personal, all_forms=all_forms, split_pdf=split_pdf,
                             progress=lambda items, description, total: progress(items, description, silent, total=total))
     if json_:
         print_json(result.to_dict())
@@ -79,11 +80,13 @@ def verify(
         for label, names in (("已修改", result.changed), ("多出", result.added), ("缺少", result.removed)):
             for name in names:
                 console.print(f"[red]{label}[/]：{escape(name)}")
+        for problem in result.pages:
+            console.print(f"[red]页码不符[/]：{escape(problem)}")
         period = result.manifest.get("period", {})
         if result.ok:
             console.print(f"审计包完好：{result.files} 个文件与清单一致（期间 {period.get('from')} 至 {period.get('to')}）")
         else:
             n = len(result.changed) + len(result.added) + len(result.removed)
-            console.print(f"[bold red]审计包不完整：{n} 个文件与 manifest.json 不符[/]")
+            console.print(f"[bold red]审计包不完整：{n} 个文件与 manifest.json 不符，{len(result.pages)} 处页码不符[/]")
         console.print(f"审计包 SHA-256 {result.sha256}（可与 审计日志.csv 中的记录核对）")
     raise typer.Exit(0 if result.ok else 1)

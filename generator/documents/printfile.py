@@ -1,0 +1,180 @@
+"""One printable PDF per form: records composed into one document, converted once, bookmarked.
+
+- ``compose_docx``: the records' own .docx files (same template) as one document
+  (``compose.Package``), one section per record copy;
+- LibreOffice converts it with the bookmarks exported as named destinations
+  (``pdf.convert_to_pdf(destinations=True)``);
+- ``record_ranges``: each record's pages, from the destination ``pg_end_<record>_<section>``
+  on the last page of each of its sections (a record starts on the page after the previous one
+  ends: every section starts a new page);
+- ``bind``: documents converted in chunks joined, destinations dropped, an outline item per
+  record, made reproducible (``pdf_repro.normalize_pdf``);
+- ``cut``: one record's pages as a PDF of its own (``--split-pdf``); it carries the fonts of its
+  chunk, the one thing a standalone PDF cannot share;
+- ``print_pdf``: all of it for ``render --pdf`` (no cache: the audit pack has its own, per chunk);
+- ``pages_digest``: the SHA-256 of a page range's content streams, recorded in the manifest and
+  recomputed by ``verify``.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import tempfile
+from pathlib import Path
+
+import pikepdf
+
+from generator.core.errors import UserError
+from generator.documents.compose import Package, read_record
+from generator.documents.docx_repro import docx_bytes, read_parts, write_bytes
+from generator.documents.pdf import convert_to_pdf
+from generator.documents.pdf_repro import normalize_pdf
+
+DEST = re.compile(r"/?AsEnd(\d+)s(\d+)$")
+
+
+def compose_docx(sources: list) -> bytes:
+    """One .docx of the records in ``sources`` (paths or bytes of record .docx of one template)."""
+    if not sources:
+        raise ValueError("nothing to compose")
+    parts = [read_parts(s) for s in sources]
+    package = Package(parts[0], "word/document.xml")
+    return docx_bytes(package.assemble([read_record(p) for p in parts]))
+
+
+def _destinations(pdf: pikepdf.Pdf) -> dict[str, int]:
+    """Named destination -> page index (0-based), from /Dests or the /Names tree."""
+    index = {p.objgen: i for i, p in enumerate(pdf.pages)}
+    found: dict[str, int] = {}
+
+    def add(name, dest):
+        if isinstance(dest, pikepdf.Dictionary):
+            dest = dest.get("/D")
+        if isinstance(dest, pikepdf.Array) and len(dest) and dest[0].objgen in index:
+            found[str(name).lstrip("/")] = index[dest[0].objgen]
+
+    dests = pdf.Root.get("/Dests")
+    if dests is not None:
+        for k in dests.keys():
+            add(k, dests[k])
+    names = pdf.Root.get("/Names")
+    if names is not None and "/Dests" in names:
+        for k, v in pikepdf.NameTree(names.Dests).items():
+            add(k, v)
+    return found
+
+
+def record_ranges(pdf: pikepdf.Pdf, records: int) -> list[tuple[int, int]]:
+    """(first, last) page index, 0-based, of each of ``records`` records in a composed PDF."""
+    last: dict[int, int] = {}
+    for name, page in _destinations(pdf).items():
+        m = DEST.match(name)
+        if m:
+            i = int(m.group(1))
+            last[i] = max(last.get(i, -1), page)
+    ranges, first = [], 0
+    for i in range(records):
+        end = last.get(i)
+        if end is None or end < first:
+            raise UserError(f"PDF 中找不到第 {i + 1} 份记录的页码范围（共 {records} 份，{len(pdf.pages)} 页）")
+        ranges.append((first, end))
+        first = end + 1
+    if records and first != len(pdf.pages):
+        raise UserError(f"PDF 的页数（{len(pdf.pages)}）与记录的页码范围（至第 {first} 页）不符")
+    return ranges
+
+
+def chunk_ranges(path, records: int) -> list[tuple[int, int]]:
+    with pikepdf.open(path) as pdf:
+        return record_ranges(pdf, records)
+
+
+def bind(chunks: list[tuple[Path, list[tuple[int, int]]]], titles: list[str]) -> tuple[bytes, list[tuple[int, int]]]:
+    """One PDF from converted chunks (path, their record ranges): an outline item per record.
+
+    Returns the reproducible bytes and each record's (first, last) page, 1-based."""
+    out = pikepdf.new()
+    ranges: list[tuple[int, int]] = []
+    opened = []
+    try:
+        for path, chunk in chunks:
+            src = pikepdf.open(path)
+            opened.append(src)
+            base = len(out.pages)
+            out.pages.extend(src.pages)
+            ranges += [(base + a + 1, base + b + 1) for a, b in chunk]
+        if len(ranges) != len(titles):
+            raise ValueError("one title per record")
+        for key in ("/Dests", "/Names", "/OpenAction"):
+            if key in out.Root:
+                del out.Root[key]
+        with out.open_outline() as outline:
+            for title, (first, _) in zip(titles, ranges):
+                outline.root.append(pikepdf.OutlineItem(title, first - 1))
+        out.Root.PageMode = pikepdf.Name.UseOutlines      # open with the bookmarks shown
+        buf = io.BytesIO()
+        out.save(buf)
+    finally:
+        for src in opened:
+            src.close()
+        out.close()
+    data, _ = normalize_pdf(buf.getvalue(), fonts=False)
+    return data, ranges
+
+
+def cut(source, first: int, last: int) -> bytes:
+    """Pages ``first``…``last`` (1-based) of a PDF as a PDF of their own, reproducibly."""
+    data = source if isinstance(source, (bytes, bytearray)) else Path(source).read_bytes()
+    with pikepdf.open(io.BytesIO(data)) as src, pikepdf.new() as out:
+        out.pages.extend(src.pages[first - 1:last])
+        buf = io.BytesIO()
+        out.save(buf)
+    return normalize_pdf(buf.getvalue(), fonts=False)[0]
+
+
+def pages_digest(pdf: pikepdf.Pdf, first: int, last: int) -> str:
+    """SHA-256 of the decoded content streams of pages ``first``…``last`` (1-based)."""
+    h = hashlib.sha256()
+    for page in pdf.pages[first - 1:last]:
+        contents = page.obj.get("/Contents")
+        streams = contents if isinstance(contents, pikepdf.Array) else [contents] if contents is not None else []
+        for s in streams:
+            h.update(s.read_bytes())
+        h.update(b"\f")
+    return h.hexdigest()
+
+
+def print_pdf(docx_paths: list[Path], titles: list[str], out: Path, *, workers: int = 2, chunk: int = 100
+              ) -> list[tuple[int, int]]:
+    """The records' .docx (one template) as ONE bookmarked PDF ``out``, converted in documents
+    of ``chunk`` records spread over ``workers`` soffice; returns each record's pages (1-based)."""
+    with tempfile.TemporaryDirectory(prefix="aftersales-print-") as tmp:
+        tmp = Path(tmp)
+        groups = [docx_paths[i:i + chunk] for i in range(0, len(docx_paths), chunk)]
+        docs = [write_bytes(tmp / f"part{i:04d}.docx", compose_docx(g)) for i, g in enumerate(groups)]
+        pdfs = convert_to_pdf(docs, tmp / "pdf", workers=workers, destinations=True)
+        parts = []
+        for pdf_path, group in zip(pdfs, groups):
+            data, _ = normalize_pdf(pdf_path)
+            write_bytes(pdf_path, data)
+            parts.append((pdf_path, chunk_ranges(pdf_path, len(group))))
+        data, ranges = bind(parts, titles)
+    write_bytes(out, data)
+    return ranges
+
+
+def outline_starts(pdf: pikepdf.Pdf) -> list[tuple[str, int]]:
+    """(title, first page 1-based) of each top-level outline item."""
+    index = {p.objgen: i for i, p in enumerate(pdf.pages)}
+    out = []
+    with pdf.open_outline() as outline:
+        for item in outline.root:
+            dest = item.destination
+            page = index.get(dest[0].objgen) if isinstance(dest, pikepdf.Array) and len(dest) else None
+            out.append((item.title, page + 1 if page is not None else None))
+    return out
+
+
+__all__ = ["bind", "chunk_ranges", "compose_docx", "cut", "outline_starts", "pages_digest", "print_pdf",
+           "record_ranges"]
