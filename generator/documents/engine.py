@@ -162,19 +162,24 @@ class CompiledTemplate:
         body = self.tpl.fix_tables(self._render(self.body, context))
         self.tpl.docx_ids_index = 1000
         self.tpl.fix_docpr_ids(body)
-        own = body.find(w("sectPr"))
-        if own is not None:
-            body.remove(own)
-        sections = len(section_marks(body)) + 1
-        copies = [c for c in context.get("doc_copies") or [] if c]
-        labels = copies if len(copies) == sections else [""] * sections
-        footer = self._part(self.footer, context)
-        footers = [footer_line(footer, BOOKMARK.format(record=0, section=j), page_label(context, labels[j]))
-                   if footer else None for j in range(sections)]
-        return Record(list(body), self._part(self.header, context), footers)
+        return as_record(body, self._part(self.header, context), self._part(self.footer, context), context)
 
     def render(self, context: dict) -> bytes:
         return docx_bytes(self.package.assemble([self.record(context)]))
+
+
+def as_record(body, header: bytes | None, footer: bytes | None, context: dict) -> Record:
+    """A rendered body with its header and footer as a Record: one footer per section (copy),
+    each counting that section's pages and naming the record (``pages.footer_line``)."""
+    own = body.find(w("sectPr"))
+    if own is not None:
+        body.remove(own)
+    sections = len(section_marks(body)) + 1
+    copies = [c for c in context.get("doc_copies") or [] if c]
+    labels = copies if len(copies) == sections else [""] * sections
+    footers = [footer_line(footer, BOOKMARK.format(record=0, section=j), page_label(context, labels[j]))
+               if footer else None for j in range(sections)]
+    return Record(list(body), header, footers)
 
 
 _compiled: dict[tuple, CompiledTemplate] = {}
@@ -195,14 +200,27 @@ def render_docx(template: Path, context: dict, out: Path) -> Path:
 
 
 def render_docxtpl(template: Path, context: dict, out: Path | None = None) -> bytes:
-    """The plain docxtpl path (template reloaded every time): reference for tests and bench."""
+    """The plain docxtpl path (template reloaded every time, then the same page rules and
+    sections): reference for tests and bench."""
     tpl = DocxTemplate(str(template))
+    tpl.init_docx()
+    discipline_body(tpl.docx.element.body)
     tpl.render(context, jinja_env=make_env())
     buf = io.BytesIO()
     tpl.save(buf)
-    data = docx_bytes(read_parts(buf.getvalue()))
+    parts = read_parts(buf.getvalue())
+    doc_name = str(tpl.docx.part.partname).lstrip("/")
+    rendered = {}
+    for rel in tpl.docx.part.rels.values():
+        if rel.reltype in (HEADER_REL, FOOTER_REL):
+            rendered.setdefault(rel.reltype, parts[str(rel.target_part.partname).lstrip("/")])
+    body = etree.fromstring(parts[doc_name]).find(w("body"))
+    record = as_record(body, *(_canonical(rendered.get(t)) for t in (HEADER_REL, FOOTER_REL)), context)
+    data = docx_bytes(Package(parts, doc_name).assemble([record]))
     if out is not None:
         write_bytes(out, data)
     return data
 
 
+def _canonical(xml: bytes | None) -> bytes | None:
+    return None if xml is None else etree.tostring(etree.fromstring(xml), encoding="UTF-8", standalone=True)
