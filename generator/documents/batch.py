@@ -1,6 +1,6 @@
 """Render a batch: select the records, number the controlled copies, fill the templates on
 every core, log the issued copies and convert to PDF: the batch's records composed into one
-document per form and converted once (``printfile.print_pdf``), one printable PDF with a
+document per form and converted once (``printfile.print_pdfs``), one printable PDF with a
 bookmark per record; each record's own PDF cut from it on request (``split_pdf``).
 """
 from __future__ import annotations
@@ -26,7 +26,7 @@ from generator.documents.docx_repro import write_bytes
 from generator.documents.engine import render_docx, template_path, template_revision
 from generator.documents.names import unique_names
 from generator.documents.pool import pool_map, worker_pool
-from generator.documents.printfile import cut, print_pdf
+from generator.documents.printfile import cut, print_pdfs
 from generator.documents.subjects import FormData, Subject, subjects
 from generator.registers.read import read_all
 
@@ -127,7 +127,7 @@ def _pdfs(form: FormSpec, chosen: list[Subject], docx: list[Path], out: Path, wo
     """The batch's printable PDF (one per form; per record with ``split_pdf``)."""
     single = len(docx) == 1
     bound = out / (f"{docx[0].stem}.pdf" if single else f"{form.id}.pdf")
-    ranges = print_pdf(docx, [s.number for s in chosen], bound, workers=workers)
+    ranges = print_pdfs([(docx, [s.number for s in chosen], bound)], workers=workers)[0]
     if single or not split_pdf:
         return [bound]
     data = bound.read_bytes()

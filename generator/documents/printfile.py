@@ -11,7 +11,7 @@
   record, made reproducible (``pdf_repro.normalize_pdf``);
 - ``cut``: one record's pages as a PDF of its own (``--split-pdf``); it carries the fonts of its
   chunk, the one thing a standalone PDF cannot share;
-- ``print_pdf``: all of it for ``render --pdf`` (no cache: the audit pack has its own, per chunk);
+- ``print_pdfs``: all of it for ``render --pdf`` and the bench (no cache: the audit pack has its own, per chunk);
 - ``pages_digest``: the SHA-256 of a page range's content streams, recorded in the manifest and
   recomputed by ``verify``.
 """
@@ -21,6 +21,7 @@ import hashlib
 import io
 import re
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pikepdf
@@ -145,23 +146,53 @@ def pages_digest(pdf: pikepdf.Pdf, first: int, last: int) -> str:
     return h.hexdigest()
 
 
-def print_pdf(docx_paths: list[Path], titles: list[str], out: Path, *, workers: int = 2, chunk: int = 100
-              ) -> list[tuple[int, int]]:
-    """The records' .docx (one template) as ONE bookmarked PDF ``out``, converted in documents
-    of ``chunk`` records spread over ``workers`` soffice; returns each record's pages (1-based)."""
+def convert_balanced(docs: list[tuple[Path, int]], out_dir: Path, workers: int) -> str:
+    """Convert (document, pages it holds) pairs, shared between ``workers`` soffice so that each
+    gets about as many pages (biggest first to the least loaded). Returns soffice's complaints
+    ("" when every PDF was written); a missing PDF is for the caller to notice."""
+    bins: list[list[tuple[Path, int]]] = [[] for _ in range(max(1, workers))]
+    for doc in sorted(docs, key=lambda d: -d[1]):
+        min(bins, key=lambda b: sum(n for _, n in b)).append(doc)
+
+    def run(group):
+        try:
+            convert_to_pdf([d for d, _ in group], out_dir, workers=1, destinations=True)
+            return ""
+        except UserError as e:
+            return e.message
+
+    groups = [b for b in bins if b]
+    with ThreadPoolExecutor(max(1, len(groups))) as threads:
+        return " ".join(m for m in threads.map(run, groups) if m)
+
+
+def print_pdfs(batches: list[tuple[list[Path], list[str], Path]], *, workers: int = 2, chunk: int = 100
+               ) -> list[list[tuple[int, int]]]:
+    """Each (record .docx of one template, titles, out) as ONE bookmarked PDF ``out``: records
+    composed into documents of ``chunk``, all converted together on ``workers`` soffice.
+    Returns each batch's record pages (1-based)."""
     with tempfile.TemporaryDirectory(prefix="aftersales-print-") as tmp:
         tmp = Path(tmp)
-        groups = [docx_paths[i:i + chunk] for i in range(0, len(docx_paths), chunk)]
-        docs = [write_bytes(tmp / f"part{i:04d}.docx", compose_docx(g)) for i, g in enumerate(groups)]
-        pdfs = convert_to_pdf(docs, tmp / "pdf", workers=workers, destinations=True)
-        parts = []
-        for pdf_path, group in zip(pdfs, groups):
+        docs = []              # (batch index, composed document, records in it)
+        for b, (docx_paths, _, _) in enumerate(batches):
+            for i in range(0, len(docx_paths), chunk):
+                group = docx_paths[i:i + chunk]
+                docs.append((b, write_bytes(tmp / f"b{b:03d}-{i:05d}.docx", compose_docx(group)), len(group)))
+        detail = convert_balanced([(d, n) for _, d, n in docs], tmp / "pdf", workers)
+        parts: dict[int, list] = {}
+        for b, doc, n in docs:
+            pdf_path = tmp / "pdf" / f"{doc.stem}.pdf"
+            if not pdf_path.exists():
+                raise UserError(f"LibreOffice 未能转换 {batches[b][2].name}" + (f"（{detail[-300:]}）" if detail else ""))
             data, _ = normalize_pdf(pdf_path)
             write_bytes(pdf_path, data)
-            parts.append((pdf_path, chunk_ranges(pdf_path, len(group))))
-        data, ranges = bind(parts, titles)
-    write_bytes(out, data)
-    return ranges
+            parts.setdefault(b, []).append((pdf_path, chunk_ranges(pdf_path, n)))
+        out = []
+        for b, (_, titles, target) in enumerate(batches):
+            data, ranges = bind(parts[b], titles)
+            write_bytes(target, data)
+            out.append(ranges)
+    return out
 
 
 def outline_starts(pdf: pikepdf.Pdf) -> list[tuple[str, int]]:
@@ -176,5 +207,5 @@ def outline_starts(pdf: pikepdf.Pdf) -> list[tuple[str, int]]:
     return out
 
 
-__all__ = ["bind", "chunk_ranges", "compose_docx", "cut", "outline_starts", "pages_digest", "print_pdf",
+__all__ = ["bind", "chunk_ranges", "compose_docx", "cut", "outline_starts", "pages_digest", "convert_balanced", "print_pdfs",
            "record_ranges"]

@@ -18,7 +18,7 @@ import os
 import shutil
 import tempfile
 import zipfile
-from concurrent.futures import CancelledError, ThreadPoolExecutor
+from concurrent.futures import CancelledError
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +30,6 @@ from jinja2 import TemplateError
 from lxml.etree import XMLSyntaxError
 
 from generator.core.errors import UserError
-from generator.documents import pdf as pdf_mod
 from generator.documents.docx_repro import write_bytes
 from generator.documents.engine import render_docx
 from generator.documents.pdf import find_soffice
@@ -39,6 +38,7 @@ from generator.documents.pool import pool_map, worker_pool
 from generator.documents.printfile import (
     bind,
     compose_docx,
+    convert_balanced,
     cut,
     pages_digest,
     record_ranges,
@@ -174,14 +174,6 @@ def _run(pool, fn, job):
     return pool.submit(fn, job) if pool is not None else fn(job)
 
 
-def _bins(chunks: list[Chunk], n: int) -> list[list[Chunk]]:
-    """Chunks shared between ``n`` soffice workers, biggest first to the least loaded."""
-    bins: list[list[Chunk]] = [[] for _ in range(max(1, n))]
-    for ch in sorted(chunks, key=lambda c: -len(c.cases)):
-        min(bins, key=lambda b: sum(len(c.cases) for c in b)).append(ch)
-    return [b for b in bins if b]
-
-
 def _waves(chunks: list[Chunk], records: int) -> list[list[Chunk]]:
     """Runs of chunks of about ``records`` records: one soffice start per worker and wave."""
     waves: list[list[Chunk]] = [[]]
@@ -190,14 +182,6 @@ def _waves(chunks: list[Chunk], records: int) -> list[list[Chunk]]:
             waves.append([])
         waves[-1].append(ch)
     return [w for w in waves if w]
-
-
-def _convert_bin(docs: list[Path], staging: Path) -> str:
-    try:
-        pdf_mod.convert_to_pdf(docs, staging, workers=1, destinations=True)
-        return ""
-    except UserError as e:
-        return e.message
 
 
 def _convert_wave(wave: list[Chunk], cache: FormCache, pool, workers: int, composed: dict) -> dict[str, str]:
@@ -210,11 +194,8 @@ def _convert_wave(wave: list[Chunk], cache: FormCache, pool, workers: int, compo
         for ch in wave:
             reason = _outcome(composed.pop(ch.key))
             (failed.__setitem__(ch.key, reason) if reason else ready.append(ch))
-        bins = _bins(ready, workers)
-        with ThreadPoolExecutor(max(1, len(bins))) as threads:
-            details = list(threads.map(lambda b: _convert_bin([cache.root / "compose" / f"{c.key}.docx" for c in b],
-                                                             staging), bins))
-        detail = " ".join(d for d in details if d)
+        detail = convert_balanced([(cache.root / "compose" / f"{c.key}.docx", len(c.cases)) for c in ready],
+                                  staging, workers)
         jobs = [(str(staging / f"{c.key}.pdf"), str(cache.chunk(c.key)), len(c.cases)) for c in ready]
         results = [_run(pool, _finish_job, j) for j in jobs]
         for c, r in zip(ready, results):
