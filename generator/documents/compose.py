@@ -48,9 +48,11 @@ class Record:
     body: list                                    # block elements; copy sections end in a paragraph sectPr
     header: bytes | None
     footers: list[bytes] = field(default_factory=list)   # one per section (None: no footer)
+    header_rels: bytes | None = None              # the header's own relationships (a logo …)
+    footer_rels: bytes | None = None
 
 
-def _rels_name(part: str) -> str:
+def rels_name(part: str) -> str:
     folder, _, name = part.rpartition("/")
     return f"{folder}/_rels/{name}.rels"
 
@@ -81,14 +83,14 @@ class Package:
 
     def __init__(self, parts: dict[str, bytes], doc_name: str):
         self.doc_name = doc_name
-        self.rels_name = _rels_name(doc_name)
+        self.rels_name = rels_name(doc_name)
         parts = slim(parts)
         rels = etree.fromstring(parts[self.rels_name])
         for rel in list(rels):
             if rel.get("Type") in (HEADER_REL, FOOTER_REL):
                 target = _target(doc_name, rel.get("Target"))
                 parts.pop(target, None)
-                parts.pop(_rels_name(target), None)
+                parts.pop(rels_name(target), None)
                 rels.remove(rel)
         self.rels = rels
         self.types = etree.fromstring(parts["[Content_Types].xml"])
@@ -109,9 +111,11 @@ class Package:
         for child in list(body):
             body.remove(child)
 
-        def add_part(name: str, data: bytes, reltype: str, ctype: str) -> str:
+        def add_part(name: str, data: bytes, reltype: str, ctype: str, own_rels: bytes | None) -> str:
             rid = "rIdAs" + name.rpartition("/")[2].split(".")[0]
             parts[name] = data
+            if own_rels:
+                parts[rels_name(name)] = own_rels
             rel = etree.SubElement(rels, "{%s}Relationship" % RELS_NS)
             rel.set("Id", rid)
             rel.set("Type", reltype)
@@ -124,7 +128,8 @@ class Package:
         bid = 1000
         for i, rec in enumerate(records):
             folder = self.doc_name.rpartition("/")[0]
-            header = add_part(f"{folder}/header_r{i}.xml", rec.header, HEADER_REL, HEADER_CT) if rec.header else None
+            header = add_part(f"{folder}/header_r{i}.xml", rec.header, HEADER_REL, HEADER_CT,
+                                                  rec.header_rels) if rec.header else None
             holder = etree.Element(w("body"))
             for el in rec.body:
                 holder.append(el)
@@ -140,7 +145,7 @@ class Package:
                 fid = None
                 if footer:
                     footer = OUR_BOOKMARK.sub(b"PAGEREF " + name.encode(), footer)
-                    fid = add_part(f"{folder}/footer_r{i}_{j}.xml", footer, FOOTER_REL, FOOTER_CT)
+                    fid = add_part(f"{folder}/footer_r{i}_{j}.xml", footer, FOOTER_REL, FOOTER_CT, rec.footer_rels)
                 fill_section(sect, self.section, header, fid)
                 add_bookmark(sect.getparent().getparent(), name, bid)
                 bid += 1
@@ -163,14 +168,18 @@ def _new_ppr(p):
 
 def read_record(parts: dict[str, bytes], doc_name: str = "word/document.xml") -> Record:
     """A record back from the parts of its own .docx (made by ``assemble``)."""
-    rels = {r.get("Id"): _target(doc_name, r.get("Target")) for r in etree.fromstring(parts[_rels_name(doc_name)])}
+    rels = {r.get("Id"): _target(doc_name, r.get("Target")) for r in etree.fromstring(parts[rels_name(doc_name)])}
     body = etree.fromstring(parts[doc_name]).find(w("body"))
-    header, footers = None, []
+    header, footers, own = None, [], {}
     for sect in section_marks(body):
         for ref in sect.findall(w("headerReference")):
-            header = parts.get(rels.get(ref.get("{%s}id" % R_NS)))
+            name = rels.get(ref.get("{%s}id" % R_NS))
+            header, own["header"] = parts.get(name), parts.get(rels_name(name)) if name else None
         ref = sect.find(w("footerReference"))
-        footers.append(parts.get(rels.get(ref.get("{%s}id" % R_NS))) if ref is not None else None)
+        name = rels.get(ref.get("{%s}id" % R_NS)) if ref is not None else None
+        footers.append(parts.get(name) if name else None)
+        if name:
+            own["footer"] = parts.get(rels_name(name))
     for bm in list(body.iter(w("bookmarkStart"))):
         if bm.get(w("name"), "").startswith(OUR_PREFIX):
             bid = bm.get(w("id"))
@@ -182,7 +191,7 @@ def read_record(parts: dict[str, bytes], doc_name: str = "word/document.xml") ->
     own = body.find(w("sectPr"))
     if own is not None:
         body.remove(own)
-    return Record(list(body), header, footers)
+    return Record(list(body), header, footers, own.get("header"), own.get("footer"))
 
 
-__all__ = ["DROPPED", "Package", "Record", "read_record", "slim"]
+__all__ = ["DROPPED", "Package", "Record", "read_record", "rels_name", "slim"]

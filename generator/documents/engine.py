@@ -26,7 +26,13 @@ from markupsafe import Markup, escape
 
 from generator.config.form_specs import FormSpec
 from generator.core.errors import UserError
-from generator.documents.compose import FOOTER_REL, HEADER_REL, Package, Record
+from generator.documents.compose import (
+    FOOTER_REL,
+    HEADER_REL,
+    Package,
+    Record,
+    rels_name,
+)
 from generator.documents.docx_repro import CORE, docx_bytes, read_parts, write_bytes
 from generator.documents.pages import (
     BOOKMARK,
@@ -122,15 +128,17 @@ class CompiledTemplate:
         self.tpl.init_docx()
         discipline_body(self.tpl.docx.element.body)
         self.header = self.footer = None      # the default header and footer, compiled
+        self.own_rels: dict[str, bytes | None] = {}     # and their own relationships
         try:
             self.body = self.env.from_string(self.tpl.patch_xml(self.tpl.get_xml()))
             for rel in self.tpl.docx.part.rels.values():
                 if rel.reltype in (HEADER_REL, FOOTER_REL) and rel.target_part.blob:
                     src = self.env.from_string(self.tpl.patch_xml(self.tpl.get_part_xml(rel.target_part)))
+                    own = self.parts.get(rels_name(str(rel.target_part.partname).lstrip("/")))
                     if rel.reltype == HEADER_REL and self.header is None:
-                        self.header = src
+                        self.header, self.own_rels["header"] = src, own
                     elif rel.reltype == FOOTER_REL and self.footer is None:
-                        self.footer = src
+                        self.footer, self.own_rels["footer"] = src, own
         except TemplateError as e:
             raise UserError(f"模板 {self.path.name} 中的标记有误：{e}") from None
         self.revision = _revision(self.parts)
@@ -162,7 +170,9 @@ class CompiledTemplate:
         body = self.tpl.fix_tables(self._render(self.body, context))
         self.tpl.docx_ids_index = 1000
         self.tpl.fix_docpr_ids(body)
-        return as_record(body, self._part(self.header, context), self._part(self.footer, context), context)
+        record = as_record(body, self._part(self.header, context), self._part(self.footer, context), context)
+        record.header_rels, record.footer_rels = self.own_rels.get("header"), self.own_rels.get("footer")
+        return record
 
     def render(self, context: dict) -> bytes:
         return docx_bytes(self.package.assemble([self.record(context)]))
@@ -210,12 +220,14 @@ def render_docxtpl(template: Path, context: dict, out: Path | None = None) -> by
     tpl.save(buf)
     parts = read_parts(buf.getvalue())
     doc_name = str(tpl.docx.part.partname).lstrip("/")
-    rendered = {}
+    rendered, own = {}, {}
     for rel in tpl.docx.part.rels.values():
-        if rel.reltype in (HEADER_REL, FOOTER_REL):
-            rendered.setdefault(rel.reltype, parts[str(rel.target_part.partname).lstrip("/")])
+        if rel.reltype in (HEADER_REL, FOOTER_REL) and rel.reltype not in rendered:
+            name = str(rel.target_part.partname).lstrip("/")
+            rendered[rel.reltype], own[rel.reltype] = parts[name], parts.get(rels_name(name))
     body = etree.fromstring(parts[doc_name]).find(w("body"))
     record = as_record(body, *(_canonical(rendered.get(t)) for t in (HEADER_REL, FOOTER_REL)), context)
+    record.header_rels, record.footer_rels = own.get(HEADER_REL), own.get(FOOTER_REL)
     data = docx_bytes(Package(parts, doc_name).assemble([record]))
     if out is not None:
         write_bytes(out, data)
