@@ -23,7 +23,7 @@ demo: setup
 	$(BIN)/aftersales demo demo-out
 
 test: setup
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 bench: setup
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

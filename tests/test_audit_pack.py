@@ -293,6 +293,7 @@ def test_fresh_pack_verifies_and_lists_every_file(pack_a):
     m = members(path)
     man = json.loads(m[MANIFEST_JSON])
     assert {f["path"] for f in man["files"]} == set(m) - {MANIFEST_JSON}
+    assert verify_pack(path).index == []                  # manifest.xlsx agrees with manifest.json
     assert man["period"] == {"from": iso(START), "to": iso(END)} and man["counts"]["forms"] == summary["forms"] == 18
     for f in man["files"]:
         if f["path"].startswith("forms/"):
@@ -468,3 +469,17 @@ def test_masked_pack_carries_no_full_phone_number(pack_a, folders, tmp_path):
     full = members(pack_a[0])
     assert any(p in member_text(n, d) for n, d in full.items() if n.startswith("forms/complaint_record/")
                and n.endswith(".docx") for p in phones)
+
+
+@needs_soffice
+def test_a_pack_signed_at_issue_verifies_with_the_public_key(pack_a, folders):
+    root, a, _ = folders                               # forms come from pack_a's cache: no conversion
+    key = root / "签名.key"
+    assert runner.invoke(app, ["keys", "new", str(key)]).exit_code == 0
+    out = root / "signed.zip"
+    res = runner.invoke(app, ["audit-pack", str(a), "--from", iso(SUB), "--to", iso(SUB), "--out", str(out),
+                              "--all-forms", "--silent", "--sign", str(key), "--json"])
+    assert res.exit_code == 0, res.output
+    signed_by = json.loads(res.stdout)["signed_by"]
+    res = runner.invoke(app, ["verify", str(out), "--pubkey", f"{key}.pub"])
+    assert res.exit_code == 0 and "签名有效" in res.output and signed_by in res.output

@@ -45,6 +45,7 @@ COMMANDS = (
     ("report", report.report_command),
     ("audit-pack", pack.audit_pack),
     ("verify", pack.verify),
+    ("keys", pack.keys_app),
     ("ahp", money.ahp),
     ("quote", money.quote),
 )

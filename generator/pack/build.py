@@ -66,6 +66,12 @@ from generator.pack.files import (
 from generator.pack.options import Case, PackOptions, PackResult, is_masked
 from generator.pack.plan import plan_pack, record_dates
 from generator.pack.readme import README, readme_text
+from generator.pack.signing import (
+    SIGNATURE_MEMBER,
+    fingerprint,
+    load_private_key,
+    sign_manifest,
+)
 from generator.pack.verify import (
     FORMAT,
     FORMAT_VERSION,
@@ -149,11 +155,14 @@ class PackContents:
         for form_id, (path, pages) in sorted(prints.items()):
             self.add(f"print/{form_id}.pdf", path, "print", form=forms[form_id], pages=pages)
 
-    def write(self, out: Path, manifest: dict) -> None:
-        """manifest.json (listing every member added) and the zip, in a fixed order, atomically."""
-        body = json.dumps({**manifest, "files": self.rows}, ensure_ascii=False, indent=1, sort_keys=True)
-        members = self.members + [(MANIFEST_JSON, body.encode("utf-8"))]
-        head = (README, MANIFEST_JSON, "manifest.xlsx")
+    def write(self, out: Path, manifest: dict, key=None) -> None:
+        """manifest.json (listing every member added), its signature when a company ``key`` is
+        given, and the zip, in a fixed order, atomically."""
+        body = json.dumps({**manifest, "files": self.rows}, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+        members = self.members + [(MANIFEST_JSON, body)]
+        if key is not None:                     # Ed25519 signatures are deterministic: still reproducible
+            members.append((SIGNATURE_MEMBER, sign_manifest(body, key)))
+        head = (README, MANIFEST_JSON, SIGNATURE_MEMBER, "manifest.xlsx")
         members.sort(key=lambda m: (m[0] not in head, head.index(m[0]) if m[0] in head else 0, m[0]))
         out.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(out, lambda tmp: write_zip(members, tmp))
@@ -161,17 +170,19 @@ class PackContents:
 
 def build_pack(directory, start: dt.date, end: dt.date, out, *, registers: list[str] | None = None,
                uncontrolled: bool = False, mask_personal: bool = False, all_forms: bool = False,
-               split_pdf: bool = False, workers: int = 2, progress=None) -> PackResult:
+               split_pdf: bool = False, workers: int = 2, progress=None, sign=None) -> PackResult:
     """Build the audit pack of ``start``…``end`` from the registers in ``directory`` into ``out``.
 
     ``progress(iterable, description, total)`` wraps each long step (a progress bar); records
     that cannot be filled or converted are listed in check.xlsx and PackResult.failures.
     ``split_pdf`` adds each record's own PDF (cut from its form's print file).
+    ``sign``: the company's private key file; manifest.json is signed with it.
     """
     t0 = time.perf_counter()
     directory, out = Path(directory), Path(out)
     opts = PackOptions(start, end, tuple(registers) if registers else None, uncontrolled, mask_personal, all_forms)
     _check_options(directory, opts, out)
+    key = load_private_key(sign) if sign is not None else None       # a bad key fails before the long work
     policy = find_policy(directory)
     regs = read_all(directory, only=list(opts.registers) if opts.registers else None)
     masked, controlled = is_masked(policy, opts), not (uncontrolled or mask_personal)
@@ -197,12 +208,12 @@ def build_pack(directory, start: dt.date, end: dt.date, out, *, registers: list[
     pack.add("manifest.xlsx", manifest_workbook(pack.rows), "index")
     pack.write(out, {"format": FORMAT, "version": FORMAT_VERSION, "counts": counts,
                      "period": {"from": start.isoformat(), "to": end.isoformat()}, "registers": sorted(regs),
-                     "options": {"controlled": controlled, "masked": masked}})
+                     "options": {"controlled": controlled, "masked": masked}}, key)
     sha = sha256_file(out)
     append_audit_log(directory, log_line(directory, start, end, sorted(regs), opts.registers, controlled, masked,
                                          out, sha, counts["forms"], counts["failures"]))
     return PackResult(out, sha, counts["forms"], len(pack.rows), failures, rendered, converted, masked, controlled,
-                      time.perf_counter() - t0)
+                      time.perf_counter() - t0, fingerprint(key.public_key()) if key else "")
 
 
 __all__ = ["PackContents", "build_pack"]

@@ -91,9 +91,11 @@ class PackResult:
     masked: bool = False
     controlled: bool = True
     seconds: float = 0.0
+    signed_by: str = ""           # fingerprint of the company key that signed manifest.json
 
     def to_dict(self) -> dict:
         return {"pack": str(self.path), "sha256": self.sha256, "forms": self.forms, "files": self.files,
+                "signed_by": self.signed_by,
                 "rendered": self.rendered, "converted": self.converted, "controlled": self.controlled,
                 "masked": self.masked, "seconds": round(self.seconds, 1),
                 "failures": [f.to_dict() for f in self.failures]}
