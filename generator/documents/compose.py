@@ -37,7 +37,8 @@ FOOTER_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationship
 HEADER_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"
 FOOTER_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"
 # Parts no reader needs: Word 2010's duplicate style sheet (half of a template's bytes) and the
-# preview picture. Dropping them keeps every record file and the pack small.
+# preview picture. Dropping them (and unused styles, ``used_styles``) keeps every record file
+# and the pack small.
 DROPPED = ("word/stylesWithEffects.xml", "docProps/thumbnail.jpeg")
 OUR_BOOKMARK = re.compile(rb"PAGEREF AsEnd\d+s\d+")
 OUR_PREFIX = "AsEnd"
@@ -62,9 +63,46 @@ def _target(doc_name: str, target: str) -> str:
     return target.lstrip("/") if target.startswith("/") else f"{folder}/{target}"
 
 
+STYLE_REF = re.compile(rb'<w:(?:pStyle|rStyle|tblStyle|numStyleLink|styleLink) w:val="([^"]+)"')
+
+
+def used_styles(parts: dict[str, bytes]) -> bytes:
+    """styles.xml with only the styles the package uses (and those they are based on, link to
+    or continue with) and no latent styles: Word's 160 built-in styles are most of a form's
+    bytes, every record file carried them."""
+    styles = etree.fromstring(parts["word/styles.xml"])
+    w_ns = styles.nsmap.get("w") or "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+    def q(ns: str, tag: str) -> str:
+        return f"{{{ns}}}{tag}"
+
+    by_id = {s.get(q(w_ns, "styleId")): s for s in styles.findall(q(w_ns, "style"))}
+    wanted = {m.decode() for name, data in parts.items() if name.startswith("word/") and name.endswith(".xml")
+              and name != "word/styles.xml" for m in STYLE_REF.findall(data)}
+    wanted |= {k for k, s in by_id.items() if s.get(q(w_ns, "default")) in ("1", "true")}
+    todo = list(wanted)
+    while todo:
+        style = by_id.get(todo.pop())
+        for tag in ("basedOn", "link", "next"):
+            ref = style.find(q(w_ns, tag)) if style is not None else None
+            if ref is not None and ref.get(q(w_ns, "val")) not in wanted:
+                wanted.add(ref.get(q(w_ns, "val")))
+                todo.append(ref.get(q(w_ns, "val")))
+    for k, s in by_id.items():
+        if k not in wanted:
+            styles.remove(s)
+    latent = styles.find(q(w_ns, "latentStyles"))
+    if latent is not None:
+        styles.remove(latent)
+    return etree.tostring(styles, encoding="UTF-8", standalone=True)
+
+
 def slim(parts: dict[str, bytes]) -> dict[str, bytes]:
-    """``parts`` without DROPPED members and every reference to them."""
+    """``parts`` without DROPPED members and every reference to them, and with only the styles
+    they use."""
     parts = dict(parts)
+    if "word/styles.xml" in parts:
+        parts["word/styles.xml"] = used_styles(parts)
     for name in DROPPED:
         if name not in parts:
             continue
