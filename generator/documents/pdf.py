@@ -111,8 +111,10 @@ def _worker(soffice: str, files: list[Path], out_dir: Path, profile: Path, env: 
         by_dir.setdefault(f.parent, []).append(f.name)
     for folder, names in by_dir.items():
         for batch in batches(names):
-            size = sum((folder / n).stat().st_size for n in batch)     # a composed document: many pages
-            r = _run(soffice, batch, folder, out_dir, profile, env, timeout=60 + 10 * len(batch) + size / 20_000,
+            # a composed document holds many pages: allow for them (on a busy machine 1 MB of
+            # .docx, about 200 pages, took up to 3 minutes); a hung soffice still ends
+            size = sum((folder / n).stat().st_size for n in batch)
+            r = _run(soffice, batch, folder, out_dir, profile, env, timeout=60 + 10 * len(batch) + size / 4_000,
                      export=export)
             log.append((r.stderr or "") + (r.stdout or ""))
     return log
