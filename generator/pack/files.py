@@ -102,7 +102,7 @@ class FormCache:
 
 
 # ---------------------------------------------------------------------------
-# Jobs for the pool: rendering, and normalising PDFs while soffice converts the next chunk
+# Rendering on the pool
 
 def _render_job(job: tuple) -> str | None:
     """Render one form into the cache; the reason as text when its template cannot be filled."""
@@ -193,7 +193,10 @@ def _convert_wave(wave: list[Chunk], cache: FormCache, pool, workers: int, compo
         ready = []
         for ch in wave:
             reason = _outcome(composed.pop(ch.key))
-            (failed.__setitem__(ch.key, reason) if reason else ready.append(ch))
+            if reason:
+                failed[ch.key] = reason
+            else:
+                ready.append(ch)
         detail = convert_balanced([(cache.root / "compose" / f"{c.key}.docx", len(c.cases)) for c in ready],
                                   staging, workers)
         jobs = [(str(staging / f"{c.key}.pdf"), str(cache.chunk(c.key)), len(c.cases)) for c in ready]
