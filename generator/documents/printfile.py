@@ -31,6 +31,7 @@ from generator.documents.compose import Package, read_record
 from generator.documents.docx_repro import docx_bytes, read_parts, write_bytes
 from generator.documents.pdf import convert_to_pdf
 from generator.documents.pdf_repro import normalize_pdf
+from generator.documents.pool import worker_pool
 
 DEST = re.compile(r"/?AsEnd(\d+)s(\d+)$")
 
@@ -166,27 +167,46 @@ def convert_balanced(docs: list[tuple[Path, int]], out_dir: Path, workers: int) 
         return " ".join(m for m in threads.map(run, groups) if m)
 
 
+def _compose_to(job: tuple) -> None:
+    _, sources, out = job
+    write_bytes(Path(out), compose_docx([Path(s) for s in sources]))
+
+
+def _normalise_to(job: tuple) -> list[tuple[int, int]]:
+    """Make a converted document reproducible in place; its records' page ranges."""
+    path, records = job
+    data, _ = normalize_pdf(Path(path))
+    write_bytes(Path(path), data)
+    return chunk_ranges(Path(path), records)
+
+
+def _each(pool, fn, jobs: list) -> list:
+    """``fn`` over ``jobs`` in order; on the pool when there is one and more than one job (each
+    is a whole composed document: worth a process even when there are few)."""
+    return list(pool.map(fn, jobs)) if pool is not None and len(jobs) > 1 else [fn(j) for j in jobs]
+
+
 def print_pdfs(batches: list[tuple[list[Path], list[str], Path]], *, workers: int = 2, chunk: int = 100
                ) -> list[list[tuple[int, int]]]:
     """Each (record .docx of one template, titles, out) as ONE bookmarked PDF ``out``: records
     composed into documents of ``chunk``, all converted together on ``workers`` soffice.
     Returns each batch's record pages (1-based)."""
-    with tempfile.TemporaryDirectory(prefix="aftersales-print-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="aftersales-print-") as tmp, worker_pool(workers) as pool:
         tmp = Path(tmp)
-        docs = []              # (batch index, composed document, records in it)
+        jobs = []              # (batch index, record files, composed document)
         for b, (docx_paths, _, _) in enumerate(batches):
             for i in range(0, len(docx_paths), chunk):
-                group = docx_paths[i:i + chunk]
-                docs.append((b, write_bytes(tmp / f"b{b:03d}-{i:05d}.docx", compose_docx(group)), len(group)))
+                jobs.append((b, [str(p) for p in docx_paths[i:i + chunk]], str(tmp / f"b{b:03d}-{i:05d}.docx")))
+        _each(pool, _compose_to, jobs)          # composing runs on every core
+        docs = [(b, Path(doc), len(group)) for b, group, doc in jobs]
         detail = convert_balanced([(d, n) for _, d, n in docs], tmp / "pdf", workers)
-        parts: dict[int, list] = {}
-        for b, doc, n in docs:
-            pdf_path = tmp / "pdf" / f"{doc.stem}.pdf"
-            if not pdf_path.exists():
+        for b, doc, _ in docs:
+            if not (tmp / "pdf" / f"{doc.stem}.pdf").exists():
                 raise UserError(f"LibreOffice 未能转换 {batches[b][2].name}" + (f"（{detail[-300:]}）" if detail else ""))
-            data, _ = normalize_pdf(pdf_path)
-            write_bytes(pdf_path, data)
-            parts.setdefault(b, []).append((pdf_path, chunk_ranges(pdf_path, n)))
+        found = _each(pool, _normalise_to, [(str(tmp / "pdf" / f"{d.stem}.pdf"), n) for _, d, n in docs])
+        parts: dict[int, list] = {}
+        for (b, doc, _), ranges in zip(docs, found):
+            parts.setdefault(b, []).append((tmp / "pdf" / f"{doc.stem}.pdf", ranges))
         out = []
         for b, (_, titles, target) in enumerate(batches):
             data, ranges = bind(parts[b], titles)
