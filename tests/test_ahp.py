@@ -113,12 +113,14 @@ def test_two_decimal_reciprocals_are_accepted():
 
 # ---------------------------------------------------------------------------- CLI
 
-def test_cli_ahp_json_default_method_is_eigen():
+def test_cli_ahp_json_default_method_is_the_policys():
+    """The default policy names column normalisation (001 §13 4.3.3.3), so ``ahp`` uses it."""
     r = runner.invoke(app, ["ahp", str(CASES / "ahp_seed.csv"), "--json"])
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     assert set(data) >= {"weights", "lambda_max", "ci", "cr", "consistent"}
-    assert data["method"] == "eigen" and data["consistent"] is False
+    assert data["method"] == POLICY["scores"]["csi"]["method"] == "colnorm" and data["consistent"] is False
+    assert data["weights"]["顾客对质量的感知"] == pytest.approx(0.4300, abs=1e-4)
     assert data["cr"] == pytest.approx(0.2112, abs=1e-4)
 
 
@@ -126,6 +128,12 @@ def test_cli_ahp_colnorm_table():
     r = runner.invoke(app, ["ahp", str(CASES / "ahp_seed.csv"), "--method", "colnorm"])
     assert r.exit_code == 0, r.output
     assert "0.4300" in r.stdout and "一致性不可接受" in r.stdout
+
+
+def test_cli_ahp_method_option_overrides_the_policy():
+    r = runner.invoke(app, ["ahp", str(CASES / "ahp_seed.csv"), "--method", "eigen", "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["method"] == "eigen"
 
 
 def test_cli_ahp_reads_gbk_csv_from_excel(tmp_path):

@@ -174,7 +174,7 @@ def test_overdue_and_late_findings():
 def test_overdue_message_names_rule_due_and_column():
     f = next(f for f in check_deadlines(context(CHECK["rows"])) if f.row == 4)
     assert f.message == (
-        "261009001 「5 个工作日内答复客户」（complaint.reply：5 个工作日，004 Ⅲ）已超期 3 个工作日："
+        "261009001 「5 个工作日内答复客户」（complaint.reply：5 个工作日，《客户投诉及售后服务管理制度》Ⅲ）已超期 3 个工作日："
         "自受理日期 2026-10-09 起算，应于 2026-10-15 18:00 前完成，截至 2026-10-20「回复日期」仍为空")
 
 
@@ -279,7 +279,7 @@ def test_cli_deadline_text_and_date_only_start():
     result = runner.invoke(app, ["deadline", "complaint.close.domestic", "2026-09-30"])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
-        "complaint.close.domestic  国内投诉 13 天内结案（13 天，004 Ⅷ (十)1）",
+        "complaint.close.domestic  国内投诉 13 天内结案（13 天，《客户投诉及售后服务管理制度》Ⅷ (十)1）",
         "起算 2026-09-30 00:00（星期三）",
         "到期 2026-10-13 24:00（星期二）",
     ]
@@ -297,9 +297,9 @@ def test_cli_deadline_errors_exit_2(args, message):
 
 
 COMPLAINT_HEAD = ["投诉编号", "受理日期", "受理渠道", "客户名称", "投诉类别", "投诉内容", "国内国外",
-                  "责任部门", "责任人", "转交日期", "回复日期", "结案日期"]
+                  "责任部门", "责任人", "转交日期", "部门答复日期", "回复日期", "结案日期"]
 KEYS = ["complaint_no", "received", "channel", "customer", "category", "description", "region",
-        "dept", "owner", "transferred", "replied", "closed"]
+        "dept", "owner", "transferred", "dept_answered", "replied", "closed"]
 
 
 def _write_complaints(folder: Path):

@@ -17,6 +17,7 @@ from oletools.olevba import VBA_Parser, decompress_stream
 
 from generator.assess.checks import RunContext, run_checks
 from generator.config.policy import find_policy
+from generator.config.register_specs import load_specs
 from generator.core.errors import UserError
 from generator.excel import entry as excel_entry
 from generator.excel.xlsm import (
@@ -238,10 +239,11 @@ def test_libreoffice_opens_the_xlsm_and_binds_the_buttons_to_the_modules(empty_r
     src = empty_registers / "complaints.xlsm"
     ods = zipfile.ZipFile(soffice_convert(src, "ods", tmp_path / "ods"))
     assert {"Basic/VBAProject/AfterSales.xml", "Basic/VBAProject/xlwings.xml"} <= set(ods.namelist())
+    bars = len(load_specs()["complaints"].sheets)   # one button bar per register sheet (投诉登记, 统计报送)
     bound = re.findall(r"vnd\.sun\.star\.script:VBAProject\.AfterSales\.(\w+)\?", ods.read("content.xml").decode())
-    assert bound == [b.macro for b in BUTTONS]
+    assert bound == [b.macro for b in BUTTONS] * bars
     labels = re.findall(r'<form:button [^>]*form:label="([^"]+)"', ods.read("content.xml").decode())
-    assert labels == [b.caption for b in BUTTONS]
+    assert labels == [b.caption for b in BUTTONS] * bars
 
 
 # ---------------------------------------------------------------------------
@@ -276,7 +278,9 @@ def test_assign_numbers_entry_point_fills_the_empty_numbers(empty_registers):
     row = {"受理日期": dt.date(2026, 1, 5), "受理渠道": "电话", "客户名称": "甲", "投诉类别": "建议",
            "投诉内容": "x", "国内国外": "国内"}
     put_rows(path, SHEET, {2: {**row, "投诉编号": "260105001"}, 3: row, 4: {**row, "受理日期": dt.date(2026, 1, 4)}})
-    assert excel_entry.assign_numbers(path) == {SHEET: {4: "260104002", 3: "260105003"}}
+    # N1 单号 (yearly count) and the N2 处理表编号 (monthly count, 004 第八条) are both allocated
+    assert excel_entry.assign_numbers(path) == {SHEET: {4: "260104002", 3: "260105003"},
+                                                f"{SHEET}·处理表编号": {4: "260101", 2: "260102", 3: "260103"}}
     ws = openpyxl.load_workbook(path)[SHEET]
     assert [ws.cell(row=r, column=1).value for r in (2, 3, 4)] == ["260105001", "260105003", "260104002"]
     assert excel_entry.assign_numbers(path) == {}
@@ -286,9 +290,12 @@ def test_render_selected_entry_point_fills_the_forms_of_those_rows(empty_registe
     path = empty_registers / "complaints.xlsx"
     row = {"受理日期": dt.date(2026, 1, 5), "受理渠道": "电话", "客户名称": "甲", "投诉类别": "建议",
            "投诉内容": "x", "国内国外": "国内"}
-    put_rows(path, SHEET, {2: {**row, "投诉编号": "260105001"}, 3: {**row, "投诉编号": "260105002"}})
+    put_rows(path, SHEET, {2: {**row, "投诉编号": "260105001", "处理表编号": "260101"},
+                           3: {**row, "投诉编号": "260105002", "处理表编号": "260102"}})
     files = excel_entry.render_selected(path, rows=[3], today=dt.date(2026, 1, 6))
-    assert files and all(p.exists() and p.suffix == ".docx" and "260105002" in p.name for p in files)
+    # 客户抱怨处理表 is numbered by its N2 处理表编号 (004 第八条), every other form by the 单号
+    assert files and all(p.exists() and p.suffix == ".docx" for p in files)
+    assert all(("260102" if p.name.startswith("complaint_handling") else "260105002") in p.name for p in files)
     assert files[0].parent == empty_registers / excel_entry.FORMS_DIR
     with pytest.raises(UserError, match="没有登记内容"):
         excel_entry.render_selected(path, rows=[50])

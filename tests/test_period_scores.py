@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 import yaml
 
+from generator.assess import period_scores as period_scores_module
 from generator.assess.period_scores import parse_period, period_scores, quarter_label
 from generator.config.policy import default_policy
 from generator.core.errors import UserError
@@ -94,11 +95,11 @@ def test_s1_s2_questionnaires_of_the_period(result):
     assert s["satisfied_share"] == dec(EXPECT["surveys"]["satisfied_share"])
 
 
-def test_s3_csi_and_gbt27922_level(result):
+def test_s3_csi_and_no_invented_star_rating(result):
     assert result["csi"]["csi"] == dec(EXPECT["csi"])
     assert result["csi"]["missing"] == ["顾客忠诚"] and not result["csi"]["consistent"]
     assert any("CR=" in n for n in result["csi"]["notes"])
-    assert result["targets"]["gbt27922_level"] == EXPECT["gbt27922_level"]
+    assert set(result["targets"]) == {"items"}   # the GB/T 27922 star rating had no sourced scale
 
 
 def test_s4_receipt_ratings_per_engineer(result):
@@ -118,8 +119,14 @@ def test_s6_incentive_overall_and_per_engineer(result):
         assert (x["N"], x["X"], x["P"], x["total"]) == (want["N"], dec(want["X"]), dec(want["P"]), dec(want["total"])), who
 
 
+def test_s6_p_has_one_source_and_says_it(result):
+    assert result["incentive"]["p_source"] == "服务工作回执单"
+    assert any("服务工作回执单" in n and "客户满意度 P" in n for n in result["incentive"]["notes"])
+
+
 def test_s6_undefined_band_is_said_plainly(result):
-    overall = result["incentive"]["overall"]
+    # 4 of 7 receipts satisfied: 57.14% lies in the seed's gap between 50% and 60%
+    overall = period_scores_module._incentive_of("全部", 1, 4, 10, 4, 7, default_policy(), "服务工作回执单")
     assert overall["total"] is None and not overall["defined"]
     p = next(q for q in overall["parts"] if q["key"] == "P")
     assert p["score"] is None and "57.14%" in p["note"] and "未规定" in p["note"]
@@ -169,7 +176,7 @@ def test_full_width_metric_names_match_the_policy(result):
 def test_cli_json_keys_english_values_chinese_decimals_as_strings(quarter_dir):
     r = run_json("scores", quarter_dir, "--period", "2026-Q1")
     assert set(r) >= {"period", "surveys", "csi", "receipts", "incentive", "targets", "training", "kpi", "findings"}
-    assert r["csi"]["csi"] == "74.01" and r["targets"]["gbt27922_level"] == "达标"
+    assert r["csi"]["csi"] == "74.01" and "gbt27922_level" not in r["targets"]
     assert r["surveys"]["questionnaires"][0]["class"] == "很满意"
 
 
@@ -193,7 +200,7 @@ def test_cli_text_output(quarter_dir):
     result = run("scores", quarter_dir, "--period", "2026-Q1")
     assert result.exit_code == 0, result.output
     assert "S3 CSI = 74.01" in result.output and "达标" in result.output
-    assert "未规定" in result.output
+    assert "客户满意度 P（全部与每位服务人员）均取自服务工作回执单" in result.output
 
 
 def test_month_period_shows_the_quarter_ending_in_it_and_notes_when_none(quarter_dir):

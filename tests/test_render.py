@@ -23,7 +23,7 @@ from generator.config.register_specs import load_specs
 from generator.documents import distribution
 from generator.documents.batch import select
 from generator.documents.context import CHECKED, UNCHECKED, build_context
-from generator.documents.control import control_block
+from generator.documents.control import BLANK_LINE, control_block
 from generator.documents.engine import (
     render_docx,
     render_docxtpl,
@@ -275,7 +275,7 @@ def test_template_older_than_the_policy_revision_renders_superseded():
     policy = default_policy()
     policy["forms"] = {"service_receipt": {"revision": 2}}     # an override of the spec's revision 1
     ctx = context_for("service_receipt", ticket_registers(), policy=policy, revision=1)
-    assert (ctx["doc_mark"], ctx["doc_status"], ctx["doc_copy_no"]) == ("作废", "受控", "")
+    assert (ctx["doc_mark"], ctx["doc_status"], ctx["doc_copy_no"]) == ("作废", "作废", "")   # 受控状态 says it too
     ctx = context_for("service_receipt", ticket_registers(), policy=policy, revision=None)   # company's own template
     assert ctx["doc_mark"] == "受控"
 
@@ -291,7 +291,12 @@ def test_control_block_comes_from_the_spec_with_the_policy_overrides():
     policy["forms"] = {"repair_record": {"doc_no": "QR-01", "title": "维修单", "issued": dt.date(2026, 1, 2)}}
     ctx = control_block(form, policy, number="X1", copy_no="03")
     assert (ctx["doc_no"], ctx["doc_title"], ctx["doc_issued"]) == ("QR-01", "维修单", "2026-01-02")
-    assert ctx["doc_version"] == entry["version"] and ctx["doc_drafted_by"] == entry["drafted_by"]
+    assert ctx["doc_version"] == entry["version"] and ctx["doc_drafted_by"] == BLANK_LINE   # nobody named yet
+    policy["document_control"].update(drafted_by="李锐", drafted_on="2015-12-20", approved_by="孙益兵")
+    policy["forms"]["repair_record"]["reviewed_by"] = "张超"
+    ctx = control_block(form, policy)
+    assert (ctx["doc_drafted_by"], ctx["doc_reviewed_by"], ctx["doc_approved_by"]) == (
+        "李锐（2015-12-20）", "张超", "孙益兵")
 
 
 # ---------------------------------------------------------------------------
@@ -415,14 +420,22 @@ def test_render_cli_numbers_controlled_copies_and_logs_them(sample_dir, tmp_path
                "--out", out, "--silent", "--today", "2026-07-01", "--holder", "售后服务部")
     assert r.exit_code == 0, r.output
     assert sorted(p.name for p in out.iterdir()) == ["repair_record_KF250701.docx", "repair_record_YX250701.docx"]
-    assert log_rows(sample_dir) == [("01", "repair_record", "KF250701"), ("02", "repair_record", "YX250701")]
+    # one line per copy (一式三联) and holder, recorded with the form's 文件编号 and 版本
+    assert log_rows(sample_dir) == [("01", "repair_record", "KF250701")] * 3 + [("02", "repair_record", "YX250701")] * 3
     issue = distribution.read_log(sample_dir)[0]
     assert (issue.holder, issue.issued, issue.recalled) == ("售后服务部", dt.date(2026, 7, 1), None)
+    assert (issue.doc_no, issue.version, issue.part, issue.kind) == ("HL-WI-2017-03", "A/0", "第一联：存根", "受控发放")
     assert "分发号" in docx_text(out / "repair_record_KF250701.docx")
     text = docx_text(out / "repair_record_YX250701.docx")
     assert "02" in text and all(label in text for label in ("第一联：存根", "第二联：售后服务", "第三联：客户"))
     r = invoke(sample_dir, "--form", "售后服务维修记录单", "-n", "KF250701", "--out", out, "--silent", "--json")
     assert r.exit_code == 0 and '"copy_no": "03"' in r.stdout
+    log = distribution.read_log(sample_dir)
+    # the re-issue withdraws copy 01 of KF250701 (回收日期); record copies without a holder are logged as such
+    assert [i.recalled is not None for i in log if i.copy_no == "01"] == [True] * 3
+    assert {(i.kind, i.holder) for i in log if i.copy_no == "03"} == {("记录副本", "存根"), ("记录副本", "售后服务"),
+                                                                      ("记录副本", "客户")}
+    assert all(i.recalled is None for i in log if i.copy_no != "01")
     wb = openpyxl.load_workbook(sample_dir / distribution.LOG_NAME)
     assert [c.value for c in wb.active[1]] == list(distribution.HEADERS)
 

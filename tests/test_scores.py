@@ -74,7 +74,6 @@ def test_incentive_gap_is_never_guessed_anywhere_between_50_and_60_percent():
     (scores.kpi_score, dict(post="售后人员", results={"颜值": {"score": 1}}), "没有考核指标：颜值"),
     (scores.receipt_averages, dict(receipts=[{"engineer": "刘工", "服务人员态度": 6}]), "无法识别的回执评价 6"),
     (scores.attendance, dict(statuses=["迟到"]), "签到状态"),
-    (scores.gbt27922_level, dict(score=101), "0–100"),
     (scores.csi, dict(questionnaires=[], extra_scores={"顾客信任": 80}), "未知的二级指标"),
 ])
 def test_bad_input_is_a_user_error(fn, kwargs, message):

@@ -1,6 +1,8 @@
 """``aftersales check``: every checker over every register, findings collected, never raised.
 
-Field and number checks live here, deadline clocks in ``clocks``; CHECKERS lists them all. A
+Field and number checks live here, deadline clocks in ``clocks`` (D18 in ``stats_clock``), the
+outlet and 三包 rules (P4, P6, F2) in ``outlet_checks``, the people rules (P9, P10, P11, S5/S10)
+in ``people_checks``; CHECKERS lists them all. A
 checker takes the RunContext and returns a list of Finding.
 """
 from __future__ import annotations
@@ -10,10 +12,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.assess.clocks import check_deadlines
+from generator.assess.outlet_checks import OUTLET_CHECKERS
+from generator.assess.people_checks import PEOPLE_CHECKERS
+from generator.assess.stats_clock import check_stats_reports
 from generator.config.policy import find_policy
-from generator.config.register_specs import Column
+from generator.config.register_specs import Column, load_specs
 from generator.core.findings import Finding, sort_key
-from generator.registers.read import Register, Table, master_lists, read_all
+from generator.registers.read import (
+    Register,
+    Table,
+    master_lists,
+    read_all,
+    workbook_path,
+)
 from generator.rules.number_checks import check_numbers
 from generator.rules.numbering import department_codes, numbering_rule, register_entries
 from generator.rules.workcal import calendar_from
@@ -28,6 +39,8 @@ class RunContext:
     policy: dict
     today: dt.date
     _calendar: object = field(default=None, repr=False)
+    directory: Path | None = None                 # the folder read (None: registers given directly)
+    expected: tuple[str, ...] = ()                # register ids the run looked for
 
     @property
     def calendar(self):
@@ -40,7 +53,9 @@ class RunContext:
     def load(cls, directory, today: dt.date, only: list[str] | None = None) -> "RunContext":
         """Read the folder's policy, then its registers (a broken policy is said first)."""
         policy = find_policy(directory) if Path(directory).is_dir() else None
-        return cls(registers=read_all(directory, only=only), policy=policy, today=today)
+        expected = tuple(rid for rid in load_specs() if not only or rid in only or rid == "master")
+        return cls(registers=read_all(directory, only=only), policy=policy, today=today,
+                   directory=Path(directory), expected=expected)
 
     def choice_sources(self) -> dict[str, list[str]]:
         master = self.registers.get("master")
@@ -144,9 +159,9 @@ def check_register_numbers(ctx: RunContext) -> list[Finding]:
     known, lookup = department_codes(ctx.policy, ctx.registers)
     out: list[Finding] = []
     for reg in ctx.registers.values():
-        for sheet in reg.spec.sheets:
+        for sheet in (view for s in reg.spec.sheets for view in s.numbered()):
             table = reg.tables.get(sheet.key)
-            if not getattr(sheet, "number", None) or table is None:
+            if table is None:
                 continue
             rule = numbering_rule(ctx.policy, sheet.numbering)
             out += check_numbers(
@@ -157,7 +172,27 @@ def check_register_numbers(ctx: RunContext) -> list[Finding]:
     return out
 
 
-CHECKERS = (read_findings, check_fields, check_register_numbers, check_deadlines)
+# What is not checked without a register (the master also holds the company's own rest days).
+MISSING_EFFECT = {
+    "master": "公司自定的休息日和调休上班日、部门和人员名单未读取：期限只按国家法定节假日计算，部门和人员无法核对",
+}
+
+
+def missing_registers(ctx: RunContext) -> list[Finding]:
+    """Every register the run looked for and did not find, and what is not checked without it."""
+    if ctx.directory is None:
+        return []
+    specs = load_specs()
+    return [
+        Finding.of("read.missing_register", rid, "", value=specs[rid].workbook,
+                   file=workbook_path(ctx.directory, specs[rid]).name, title=specs[rid].title,
+                   effect=MISSING_EFFECT.get(rid, "本台账未检查"))
+        for rid in ctx.expected if rid not in ctx.registers
+    ]
+
+
+CHECKERS = (missing_registers, read_findings, check_fields, check_register_numbers, check_deadlines,
+            check_stats_reports, *OUTLET_CHECKERS, *PEOPLE_CHECKERS)
 
 
 def run_checks(ctx: RunContext) -> list[Finding]:

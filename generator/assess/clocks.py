@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from generator.core.errors import UserError
 from generator.core.findings import Finding
+from generator.rules.citations import cite, sources_of
 from generator.rules.deadlines import (
     Rule,
     day_of,
@@ -46,13 +47,18 @@ class Clock:
 
 
 def register_clocks(ctx, rules: dict[str, Rule]) -> tuple[list[Clock], list[Finding]]:
-    """Every clock that runs on a record, plus findings for rows the calendar cannot count.
+    """Every clock that runs on a record, plus findings for what could not be evaluated.
 
     A binding whose rule the company removed from its policy is switched off; a binding
-    without a stop column can never close and is left to the status column.
+    without a stop column can never close and is left to the status column. A binding whose
+    start or stop column is not in the sheet is not evaluated (said once); a row whose start or
+    stop cell could not be read (``Record.unread``) is left out, never taken as still open;
+    a row the calendar cannot count (a typo year) is left out. Each is said once per sheet.
     """
     clocks: list[Clock] = []
+    problems: list[Finding] = []
     blocked: dict[tuple, list[int]] = defaultdict(list)
+    unreadable: dict[tuple, list[int]] = defaultdict(list)
     for reg in ctx.registers.values():
         for table in reg.tables.values():
             sheet = table.spec
@@ -61,26 +67,46 @@ def register_clocks(ctx, rules: dict[str, Rule]) -> tuple[list[Clock], list[Find
                 if rule is None or binding.stop is None:
                     continue
                 headers = (_header(sheet, binding.start), _header(sheet, binding.stop))
+                lost = [h for k, h in zip((binding.start, binding.stop), headers) if k not in table.columns]
+                if table.columns and lost:
+                    problems.append(Finding.of("deadline.no_column", reg.spec.id, sheet.name, None, lost[0],
+                                               header="、".join(lost), what=_rule_text(rule)))
+                    continue
                 for rec in table.records:
+                    if not binding.applies(rec.values):
+                        continue
+                    bad = [h for k, h in zip((binding.start, binding.stop), headers) if k in rec.unread]
+                    if bad:
+                        unreadable[(reg.spec.id, sheet.name, rule, "、".join(bad))].append(rec.row)
+                        continue
                     start = rec.values.get(binding.start)
-                    if not isinstance(start, date) or not binding.applies(rec.values):
-                        continue  # no start yet, or a typing problem the field checks report
+                    if not isinstance(start, date):
+                        continue  # no start yet
                     stop = rec.values.get(binding.stop)
                     if stop is not None and not isinstance(stop, date):
                         continue
                     try:
                         due = due_moment(rule, start, ctx.calendar)
-                        ctx.calendar.is_working(ctx.today if stop is None else stop)  # later counted up to it
+                        ctx.calendar.working_days_between(start, ctx.today if stop is None else stop)  # counted later
                     except UserError as e:
                         blocked[(reg.spec.id, sheet.name, e.message)].append(rec.row)
                         continue
                     clocks.append(Clock(reg.spec.id, reg.spec.title, sheet, rec, binding, rule, start, stop, due,
                                         *headers))
-    problems = [
+    problems += [
         Finding.of("deadline.calendar", register, sheet, reason=message, rows=_rows(rows))
         for (register, sheet, message), rows in blocked.items()
     ]
+    problems += [
+        Finding.of("deadline.unreadable", register, sheet, min(rows), cols.split("、")[0], what=_rule_text(rule),
+                   rows=_rows(rows), headers=cols)
+        for (register, sheet, rule, cols), rows in unreadable.items()
+    ]
     return clocks, problems
+
+
+def _rule_text(rule: Rule) -> str:
+    return f"期限「{rule.title}」（{rule.id}）"
 
 
 def _header(sheet, key: str) -> str:
@@ -97,8 +123,9 @@ def _overdue_days(c: Clock, today, calendar: WorkCalendar) -> int:
     return calendar.working_days_between(c.due.date(), day_of(today))
 
 
-def _what(c: Clock) -> str:
-    return f"「{c.rule.title}」（{c.rule.id}：{c.rule.describe()}，{c.rule.source}）"
+def _what(c: Clock, sources: dict) -> str:
+    basis = cite(c.rule.source, sources)     # the company's document, never our source code
+    return f"「{c.rule.title}」（{c.rule.id}：{c.rule.describe()}" + (f"，{basis}）" if basis else "）")
 
 
 def check_deadlines(ctx) -> list[Finding]:
@@ -106,7 +133,7 @@ def check_deadlines(ctx) -> list[Finding]:
     clocks, findings = register_clocks(ctx, rules_from(ctx.policy))
     for c in clocks:
         where = (c.register, c.sheet.name, c.record.row, c.stop_header)
-        said = dict(case=c.case_no, what=_what(c), due=fmt_moment(c.due))
+        said = dict(case=c.case_no, what=_what(c, sources_of(ctx.policy)), due=fmt_moment(c.due))
         if c.stop is None and is_overdue(c.due, ctx.today):
             n = _overdue_days(c, ctx.today, ctx.calendar)
             findings.append(Finding.of(

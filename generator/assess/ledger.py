@@ -1,4 +1,4 @@
-"""The monthly penalty ledger (罚扣台账) read from the registers: P1, P7, entered fines, P8, P11.
+"""The monthly penalty ledger (罚扣台账) read from the registers: P1, P7, entered fines, P8, P9, P10, P11.
 
 ``penalty_ledger(registers, policy, month, calendar, previous=None)`` returns a plain dict;
 every amount comes from the pure functions in ``penalties``.
@@ -25,8 +25,10 @@ Carry-over into M: ``previous`` is an earlier month's ledger (a result of this f
 ``read_ledger`` of a saved ``罚扣台账-YYYY-MM.xlsx``); the months after it are replayed from the
 registers. Without one, every month from the first month with a record is replayed from zero.
 
-P4–P6 (service outlets), P9 (loss apportionment) and P10 (facility damage) need inputs no
-register carries; they stay in the ``penalties`` API.
+- P9 and P10: the 损失分摊 and 设施损坏 rows dated in M (``people_checks.compensation_items``):
+  loss shares count against the cap, facility-damage compensation of staff does not.
+
+P4–P6 concern service outlets, not staff: ``check`` reports them from 旧件返回 and 结算单据.
 """
 from __future__ import annotations
 
@@ -40,6 +42,7 @@ import openpyxl
 
 from generator.assess.checks import RunContext
 from generator.assess.clocks import register_clocks
+from generator.assess.people_checks import compensation_dates, compensation_items
 from generator.core.errors import UserError
 from generator.core.findings import ERROR, Finding
 from generator.core.money import yuan
@@ -103,6 +106,7 @@ class _Book:
         self.staff = {}
         for r in (self.staff_table.records if self.staff_table else []):
             self.staff.setdefault(r.values.get("name"), r.values)
+        self.registers = registers
         self.sanctions = master.tables.get("sanctions") if master else None
         self.approvals = master.tables.get("approvals") if master else None
         rule = get_rule(policy, self.cfg["deadline"])
@@ -112,6 +116,7 @@ class _Book:
     # -- which months hold anything
     def first_month(self) -> tuple[int, int] | None:
         days = [c.due.date() for c in self.clocks] + [r.values["date"] for r in self._rows(self.sanctions)]
+        days += compensation_dates(self.registers)
         return month_key(min(days)) if days else None
 
     @staticmethod
@@ -129,7 +134,8 @@ class _Book:
     def month(self, ym: tuple[int, int], carried_in: dict) -> _Month:
         items: dict[str, list] = {}
         findings = list(self.calendar_findings)
-        for item, source, problem in self._late_items(ym) + self._sanction_items(ym):
+        found = self._late_items(ym) + self._sanction_items(ym) + compensation_items(self.registers, self.policy, ym)
+        for item, source, problem in found:
             if problem is not None:
                 findings.append(problem)
             if item is not None:

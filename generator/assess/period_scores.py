@@ -1,4 +1,5 @@
-"""Scores of a period read from the registers: S1–S4, S6, S7, S9/D12 and the KPI of S5.
+"""Scores of a period read from the registers: S1–S4, S6, S7, S9/D12, the KPI of S5, and for a
+year the survey programme (S8) and the appraisal exclusions (S5/S10, in ``programme``).
 
 ``period_scores(registers, policy, period, calendar)`` returns a plain dict; every score comes
 from the pure functions in ``scores``. A period is ``2026-03``, ``2026-Q1``, ``2026-H1`` or
@@ -14,16 +15,15 @@ from the pure functions in ``scores``. A period is ``2026-03``, ``2026-Q1``, ``2
   period the result says the bands are annual.
   X = complaints received in the period ÷ tickets received (per engineer: complaints whose
   责任人 is the engineer ÷ the engineer's tickets).
-  P = overall: share of questionnaires not classed 不满意 (S2); per engineer: share of the
-  engineer's receipts (S4 rows) whose every rating is 满意 or better.
+  P = share of receipts (S4 rows) whose every rating is 满意 or better, overall and per
+  engineer alike (questionnaires name no engineer, so they cannot give the per-person P).
   Where the seed leaves a band undefined (50% < P < 60%) the score is None with the note.
 - S7: each target of ``scores.targets`` that the registers can measure: 及时 rates from the
   status clock of the complaints and tickets sheets (cases due in the period: done on time
   ÷ done or overdue at the period's end), 维护服务合格率 = tickets completed and marked 是否解决
   = 是 ÷ tickets completed with it filled, 满意 rates from the questionnaires, the
   service-caused complaint rate = 服务质量 complaints ÷ tickets; 安装调试验收合格率 has no
-  register column and shows no data. The GB/T 27922 band is taken of the CSI (a 100-point
-  score the registers give; an auditor's certification score may differ).
+  register column and shows no data. (No star rating: the seeds give no scale for one.)
 - S9/D12: 应到/实到/请假/旷课 per session in the period, and each technician's training hours
   per month (sessions attended 实到) against ``scores.training.monthly_hours`` (a month without
   any session is one warning, not one per technician).
@@ -38,6 +38,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from generator.assess.ledger import FINDING_COLUMNS, finding_rows, table_sheet
+from generator.assess.programme import appraisal_part, programme_part
 from generator.core.errors import UserError
 from generator.core.findings import Finding
 from generator.core.money import round_to
@@ -51,12 +52,12 @@ from generator.core.periods import (  # the tests import the last two from here
 )
 from generator.core.text import num_text
 from generator.registers.safewrite import save_workbook
+from generator.rules.citations import cite_all, sources_of
 from generator.rules.deadlines import due_moment, get_rule, is_late, is_overdue
 from generator.rules.scores import (
     attendance,
     check_training_hours,
     csi,
-    gbt27922_level,
     incentive_score,
     kpi_score,
     questionnaire_score,
@@ -74,6 +75,7 @@ TECHNICIAN_POSTS = ("技术工程师", "售后人员")          # 003 §4.4.3 �
 CONTROL_KIND = "控制指标"                             # KPI sheet 指标性质 of a control metric (001 §4 九 3)
 RESOLVED_YES = "是"                                 # 是否解决 answered yes
 SERVICE_COMPLAINT = "服务质量"                        # complaint class caused by the service (001 §14 4.1)
+P_SOURCE = "服务工作回执单"                             # S6 P: the one source that names the engineer (000 ch.3 §6)
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -198,7 +200,7 @@ def _receipts(d: _Data) -> tuple[list[dict], list[dict]]:
 
 # ---------------------------------------------------------------------------- S6 incentive
 
-def _incentive(d: _Data, surveyed: dict, receipts: list[dict]) -> dict:
+def _incentive(d: _Data, receipts: list[dict]) -> dict:
     tickets = sorted(d.rows("tickets", "tickets", "received"), key=lambda r: (r.values["received"], r.row))
     complaints = d.rows("complaints", "complaints", "received")
     repeats: dict = {}
@@ -218,8 +220,9 @@ def _incentive(d: _Data, surveyed: dict, receipts: list[dict]) -> dict:
     def satisfied(x) -> bool:
         return all(receipt_level(x[a], d.policy) <= best_ok for a in aspects if a in x)
 
+    # P for the office and per person from one source, the receipts: questionnaires name no engineer
     overall = _incentive_of("全部", sum(repeats.values()), len(complaints), len(tickets),
-                            surveyed["satisfied"], surveyed["count"], d.policy, "调查表")
+                            sum(map(satisfied, receipts)), len(receipts), d.policy, P_SOURCE)
     engineers = sorted({str(r.values["engineer"]).strip() for r in tickets if r.values.get("engineer")}
                        | {x["engineer"] for x in receipts}, key=d.order)
     per = []
@@ -228,11 +231,12 @@ def _incentive(d: _Data, surveyed: dict, receipts: list[dict]) -> dict:
         blamed = sum(1 for c in complaints if str(c.values.get("owner") or "").strip() == e)
         rated = [x for x in receipts if x["engineer"] == e]
         per.append(_incentive_of(e, repeats.get(e, 0), blamed, len(mine), sum(map(satisfied, rated)), len(rated),
-                                 d.policy, "回执"))
+                                 d.policy, P_SOURCE))
     notes = []
     if d.period.kind != "year":
         notes.append(f"N 为年度重复维修次数（001 §4 十 1），本期间为 {d.period.code}，按期间内次数对照年度档位，仅供参考")
-    return {"overall": overall, "engineers": per, "notes": notes}
+    notes.append(f"客户满意度 P（全部与每位服务人员）均取自{P_SOURCE}：各项评价均为“{RECEIPT_SATISFIED}”或更好的回执所占比例")
+    return {"overall": overall, "engineers": per, "notes": notes, "p_source": P_SOURCE}
 
 
 def _incentive_of(who: str, n: int, complaints: int, tickets: int, happy: int, asked: int, policy: dict, source: str) -> dict:
@@ -266,8 +270,8 @@ def _on_time(d: _Data, register: str, sheet: str) -> tuple[Decimal | None, str]:
     good = bad = 0
     for r in t.records:
         start, stop = r.values.get(b.start), r.values.get(b.stop)
-        if not isinstance(start, dt.date) or not b.applies(r.values):
-            continue
+        if not isinstance(start, dt.date) or not b.applies(r.values) or {b.start, b.stop} & r.unread.keys():
+            continue  # no start, or a start/stop cell that cannot be read (check says so): never "still open"
         try:
             due = due_moment(rule, start, d.calendar)
         except UserError as e:
@@ -294,7 +298,7 @@ def _service_complaints(d: _Data) -> tuple[Decimal | None, str]:
     return _ratio(n, t), f"期内{SERVICE_COMPLAINT}类投诉 {n} 件 ÷ 受理工单 {t} 张"
 
 
-def _targets(d: _Data, surveyed: dict, csi_value) -> dict:
+def _targets(d: _Data, surveyed: dict) -> dict:
     satisfied = (_ratio(surveyed["satisfied"], surveyed["count"]),
                  f"期内调查表 {surveyed['count']} 份，非“{UNSATISFIED_CLASS}” {surveyed['satisfied']} 份")
     measures = {   # target name (001 §3; 004 Ⅳ 3.2.1) -> how the registers measure it
@@ -314,8 +318,7 @@ def _targets(d: _Data, surveyed: dict, csi_value) -> dict:
             actual[t["name"]] = value
     items = [{"name": r.name, "requirement": r.requirement, "actual": _shown(r.actual), "met": r.met,
               "basis": basis[r.name]} for r in service_targets(actual, d.policy)]
-    level = None if csi_value is None else gbt27922_level(csi_value, d.policy)
-    return {"items": items, "overall_score": csi_value, "overall_basis": "顾客满意度指数 CSI", "gbt27922_level": level}
+    return {"items": items}
 
 
 # ---------------------------------------------------------------------------- S9 / D12 training
@@ -414,9 +417,9 @@ def period_scores(registers: dict, policy: dict, period, calendar) -> dict:
     """Every score of ``period`` from the registers, as a plain dict (see the module docstring).
 
     Keys: ``period``, ``start``, ``end``, ``surveys`` {questionnaires, summary}, ``csi``,
-    ``receipts``, ``incentive`` {overall, engineers, notes}, ``targets`` {items, overall_score,
-    gbt27922_level}, ``training`` {sessions, hours}, ``kpi``, ``notes``, ``findings``. Numbers
-    are Decimal (rates as fractions to 4 places), dates are dates.
+    ``receipts``, ``incentive`` {overall, engineers, notes, p_source}, ``targets`` {items},
+    ``training`` {sessions, hours}, ``kpi``, ``programme`` (S8), ``appraisal`` (S5/S10),
+    ``notes``, ``findings``. Numbers are Decimal (rates as fractions to 4 places), dates are dates.
     """
     p = period if isinstance(period, Period) else parse_period(period)
     d = _Data(registers, policy, calendar, p)
@@ -428,14 +431,17 @@ def period_scores(registers: dict, policy: dict, period, calendar) -> dict:
         "surveys": surveys,
         "csi": csi_part,
         "receipts": receipts,
-        "incentive": _incentive(d, surveyed, receipt_rows),
-        "targets": _targets(d, surveyed, csi_part["csi"]),
+        "incentive": _incentive(d, receipt_rows),
+        "targets": _targets(d, surveyed),
         "training": _training(d),
         "kpi": _kpi(d),
     }
-    result["notes"] = d.notes
-    result["findings"] = [f.to_dict() for f in d.findings]
-    return result
+    result["programme"] = programme_part(registers, policy, p)                    # S8
+    result["appraisal"] = appraisal_part(registers, policy, p, result["kpi"], result["incentive"]["overall"]["X"])
+    result["notes"] = d.notes + [x["note"] for x in (result["programme"], result["appraisal"]) if "note" in x]
+    result["findings"] = ([f.to_dict() for f in d.findings] + result["programme"].get("findings", [])
+                          + result["appraisal"].get("findings", []))
+    return cite_all(result, sources_of(d.policy))     # the company's documents, never our source codes
 
 
 # ---------------------------------------------------------------------------- workbook
@@ -480,9 +486,7 @@ def _sheets(r: dict) -> list[tuple]:
          [[x["who"], x["N"], x["X"], x["P"], part(x, "N", "score"), part(x, "X", "score"), part(x, "P", "score"),
            x["total"], x["notes"]] for x in inc]),
         ("服务目标", [("服务目标", 24, None), ("要求", 28, None), ("实际", 10, RATE), ("达标", 6, None), ("计算依据", 50, None)],
-         [[t["name"], t["requirement"], t["actual"], t["met"], t["basis"]] for t in r["targets"]["items"]]
-         + [["GB/T 27922 评价等级", r["targets"]["overall_basis"], None, r["targets"]["gbt27922_level"],
-             f"百分制得分 {r['targets']['overall_score']}"]]),
+         [[t["name"], t["requirement"], t["actual"], t["met"], t["basis"]] for t in r["targets"]["items"]]),
         ("培训出勤", [("培训编号", 11, None), ("日期", 11, DATE), ("主题", 28, None), ("对象", 9, None), ("课时", 6, None),
                   ("应到", 6, None), ("实到", 6, None), ("请假", 6, None), ("旷课", 6, None)],
          [[s["session_no"], s["date"], s["topic"], s["kind"], s["lessons"], s["expected"], s["present"], s["leave"],

@@ -12,6 +12,7 @@ generator.assess.period_scores, computed once per period here and handed to ever
 from __future__ import annotations
 
 from generator.assess.period_scores import period_scores
+from generator.assess.programme import programme_table
 from generator.assess.report_cases import (
     complaint_statistics_section,
     complaints_section,
@@ -31,6 +32,7 @@ from generator.assess.report_model import (
 )
 from generator.assess.report_penalties import penalties_section
 from generator.core.periods import Period
+from generator.rules.citations import cite_inline, sources_of
 
 TOPICS = (complaints_section, complaint_statistics_section, tickets_section, satisfaction_section,
           training_section, materials_section, penalties_section)
@@ -41,9 +43,22 @@ def build_report(ctx, period: Period) -> Report:
     run = ReportRun(ctx, period, period.previous())
     run.scores = [period_scores(ctx.registers, ctx.policy, p.code, ctx.calendar) for p in run.both]
     sections = [topic(run) for topic in TOPICS]          # each adds its indicators to run.indicators
+    s8 = programme_table(run.scores)                     # yearly reports: the survey programme (S8)
+    if s8 is not None:
+        next(s for s in sections if s.key == "satisfaction").tables.append(s8)
     sections.insert(0, summary_section(run))
     company = ctx.policy.get("company", {}).get("name", "")
+    _cite_company_documents(sections, sources_of(ctx.policy))
     return Report(company, KIND_TITLES[period.kind], period, run.previous, ctx.today, sections)
+
+
+def _cite_company_documents(sections: list[Section], sources: dict) -> None:
+    """Titles and notes cite the company's own documents, never our source codes (000 ch.7 …)."""
+    for sec in sections:
+        sec.notes = [cite_inline(n, sources) for n in sec.notes]
+        for t in sec.tables:
+            t.title, t.note = cite_inline(t.title, sources), cite_inline(t.note, sources)
+            t.rows = [[cite_inline(v, sources) if isinstance(v, str) else v for v in row] for row in t.rows]
 
 
 def change(now, before):

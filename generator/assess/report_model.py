@@ -24,7 +24,8 @@ RATIO_PLACES = 4
 MEAN_PLACES = 2
 POINT_PLACES = 1                     # a change in percentage points is shown to 0.1
 
-KIND_TITLES = {"month": "售后服务月度报告", "half": "售后服务半年度报告", "year": "售后服务年度报告"}
+KIND_TITLES = {"month": "售后服务月度报告", "quarter": "售后统计报表（季度）",   # 002 §4 7 每季度提交售后统计报表 (D18)
+               "half": "售后服务半年度报告", "year": "售后服务年度报告"}
 
 
 class Ratio(Decimal):

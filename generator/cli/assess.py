@@ -56,7 +56,8 @@ def penalties_cmd(
     out: Optional[Path] = typer.Option(None, "--out", help="另存罚扣台账 xlsx（罚扣汇总、罚扣明细）/ write the ledger here"),
     save: bool = typer.Option(False, "--save", help="保存为台账目录中的 罚扣台账-YYYY-MM.xlsx，供下月结转 / keep it beside the registers"),
 ):
-    """月度罚扣台账：投诉超期（P1）、行政处分与罚款（P7 等）、按效率奖金比例的月度上限与结转（P8）、特批权限（P11）。
+    """月度罚扣台账：投诉超期（P1）、行政处分与罚款（P7 等）、损失分摊（P9）、设施损坏赔偿（P10）、
+    按效率奖金比例的月度上限与结转（P8）、特批权限（P11）。
 
     上月结转取自台账目录中最近一期的 罚扣台账-YYYY-MM.xlsx（其后各月按台账重算）；
     没有时从最早的记录起逐月重算 / the monthly penalty ledger with the P8 cap and carry-over.
@@ -116,7 +117,7 @@ def scores_cmd(
     out: Optional[Path] = typer.Option(None, "--out", help="另存评分 xlsx（每部分一张工作表）/ write the scores here"),
 ):
     """期间评分：问卷得分与满意程度（S1/S2）、CSI（S3）、回执评价（S4）、KPI（S5）、激励得分（S6）、
-    服务目标与 GB/T 27922 等级（S7）、培训出勤与学时（S9/D12）/ scores of a period from the registers."""
+    服务目标（S7）、培训出勤与学时（S9/D12）；年度另有调查覆盖（S8）与考核结果运用（S5/S10）/ scores of a period from the registers."""
     with user_errors():
         p = parse_period(period)
         registers, policy, calendar = _load(directory)
@@ -164,7 +165,6 @@ def _print_scores(r: dict) -> None:
     t = r["targets"]
     _table("S7 服务目标", ("目标", "要求", "实际", "达标", "依据"),
            [[x["name"], x["requirement"], _pct(x["actual"]), _yes(x["met"]), x["basis"]] for x in t["items"]])
-    console.print(f"GB/T 27922 评价等级（按 {t['overall_basis']} {t['overall_score']}）：{t['gbt27922_level'] or '—'}")
     _table("S9 培训出勤", ("培训编号", "日期", "主题", "应到", "实到", "请假", "旷课"),
            [[x["session_no"], x["date"], x["topic"], x["expected"], x["present"], x["leave"], x["absent"]]
             for x in r["training"]["sessions"]])
@@ -173,9 +173,25 @@ def _print_scores(r: dict) -> None:
                   f"{r['training']['required_hours']} 小时，{len(short)} 人次不足（见 --json 或 --out）")
     _table("S5 KPI 季度得分", ("季度", "姓名", "岗位", "得分", "合格"),
            [[k["quarter"], k["person"], k["post"], k["total"], _yes(k["passed"])] for k in r["kpi"]])
+    _print_yearly(r)
     for n in r["notes"]:
         console.print(n)
     _show_findings(r["findings"])
+
+
+def _print_yearly(r: dict) -> None:
+    """S8 and S5/S10 (year periods; otherwise their notes say so)."""
+    g, a = r["programme"], r["appraisal"]
+    if g["checked"]:
+        console.print(f"S8 满意度调查：{g['rounds']} 次，覆盖 {g['surveyed']}/{g['eligible']} 个重点客户（{_pct(g['coverage']) or '—'}），"
+                      f"回收率 {_pct(g['return_rate']) or '未检查'}；要求：{g['requirements']}")
+        for n in g["notes"]:
+            console.print(n)
+    if a["checked"]:
+        console.print(f"S5/S10 考核结果运用（{a['year']} 年）：办事处{'不参与' if a['office_excluded'] else '参与'}年度绩效考核"
+                      f"（客户投诉率 {_pct(a['complaint_rate']) or '—'}）")
+        for n in a["notes"]:
+            console.print(n)
 
 
 __all__ = ["penalties_cmd", "scores_cmd"]

@@ -22,6 +22,7 @@ from generator.config.register_specs import load_specs
 from generator.core.errors import UserError
 from generator.core.normalize import to_datetime
 from generator.registers.read import read_register, workbook_path
+from generator.rules.citations import cite, sources_of
 from generator.rules.deadlines import due_moment, fmt_moment, get_rule
 from generator.rules.workcal import calendar_from
 
@@ -68,7 +69,8 @@ def deadline(
         print_json({"rule": r.id, "start": begin.isoformat(), "due": due.isoformat(), "title": r.title,
                     "clock": r.clock, "amount": _amount(r.amount), "source": r.source})
         return
-    for line in (f"{r.id}  {r.title}（{r.describe()}，{r.source}）",
+    basis = cite(r.source, sources_of(policy))       # the company's document, not our source code
+    for line in (f"{r.id}  {r.title}（{r.describe()}" + (f"，{basis}）" if basis else "）"),
                  f"起算 {fmt_moment(begin)}（星期{WEEKDAYS[begin.weekday()]}）",
                  f"到期 {fmt_moment(due)}（星期{WEEKDAYS[due.weekday()]}）"):
         console.print(line, markup=False)

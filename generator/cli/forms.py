@@ -8,8 +8,10 @@ from typing import List, Optional
 import typer
 
 from generator.cli.common import console, err_console, print_json, progress, user_errors
-from generator.config.form_specs import load_forms
+from generator.config.form_specs import find_form, load_forms
+from generator.config.policy import default_policy, find_policy
 from generator.core.errors import UserError
+from generator.rules.citations import cite, sources_of
 
 
 def _day(text: Optional[str]) -> Optional[dt.date]:
@@ -57,7 +59,8 @@ def render(
     if json_:
         print_json({
             "docx": [str(p) for p in result.docx], "pdf": [str(p) for p in result.pdf],
-            "issued": [{"copy_no": i.copy_no, "number": i.number, "file": i.file} for i in result.issued],
+            "issued": [{"copy_no": i.copy_no, "number": i.number, "file": i.file, "part": i.part, "holder": i.holder,
+                        "kind": i.kind} for i in result.issued],
             "warnings": result.warnings,
         })
         return
@@ -70,11 +73,20 @@ def render(
 
 def forms_(
     directory: Optional[Path] = typer.Argument(None, help="台账目录：含其 forms/ 中的自定义表单 / register folder"),
+    fields: Optional[str] = typer.Option(None, "--fields", help="列出该表单模板中的每个字段 / list a template's fields"),
     json_: bool = typer.Option(False, "--json", help="输出 JSON / print JSON"),
 ):
-    """列出可填写的表单 / list the forms (with a folder: also its own forms/<id>.toml)."""
+    """列出可填写的表单 / list the forms (with a folder: also its own forms/<id>.toml).
+
+    --fields FORM：模板中每个 {{ 字段 }} 的中文名称、类型和数据来源（台账 / 工作表 / 列），
+    以及它所在的循环行（循环行按明细逐行重复，编辑模板时请勿删除）。
+    """
+    if fields:
+        _fields(fields, directory, json_)
+        return
     with user_errors():
         forms = load_forms(directory)
+        sources = sources_of(find_policy(directory) if directory is not None else default_policy())
     rows = [{"id": f.id, "title": f.title, "register": f.register} for f in forms.values()]
     if json_:
         print_json(rows)
@@ -85,5 +97,28 @@ def forms_(
     for h in ("表单编号", "名称", "台账", "依据"):
         t.add_column(h)
     for f in forms.values():
-        t.add_row(f.id, f.title, f.register, f.source)
+        t.add_row(f.id, f.title, f.register, cite(f.source, sources))
     console.print(t)
+
+
+def _fields(name: str, directory: Optional[Path], json_: bool) -> None:
+    from dataclasses import asdict
+
+    from rich.table import Table
+
+    with user_errors():
+        form = find_form(name, directory)
+        # deferred: the template reader loads docxtpl, only needed here
+        from generator.documents.fields import template_fields
+
+        rows = template_fields(form, directory)
+    if json_:
+        print_json([asdict(r) for r in rows])
+        return
+    t = Table(title=f"{form.title}（{form.template_name}）的字段")
+    for h in ("字段", "中文名称", "类型", "数据来源", "循环行"):
+        t.add_column(h)
+    for r in rows:
+        t.add_row(r.field, r.label, r.type, r.source, f"按 {r.loop} 逐行重复" if r.loop else "")
+    console.print(t)
+    console.print("带“◀ 循环行（勿删）”标注的行是循环标记：填表时按明细逐行重复，编辑模板时请勿删除。")

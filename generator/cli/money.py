@@ -12,6 +12,7 @@ from generator.cli.common import console, print_json, register_dir, user_errors
 from generator.config.policy import default_policy, find_policy
 from generator.core.errors import UserError
 from generator.core.text import yuan_text
+from generator.core.userfile import read_user_text
 from generator.rules.ahp import policy_analyse, read_matrix_csv
 from generator.rules.quote import quote as make_quote
 
@@ -31,30 +32,27 @@ def _policy(directory: Optional[Path]) -> dict:
 def _read_text(path: Path) -> str:
     if not path.is_file():
         raise UserError(f"找不到矩阵文件 {path}")
-    data = path.read_bytes()
-    for enc in ("utf-8-sig", "gb18030"):  # Excel on Chinese Windows saves CSV as GBK
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise UserError(f"{path} 不是 UTF-8 或 GBK 编码的文本")
+    return read_user_text(path, "矩阵文件")   # Excel on Chinese Windows saves CSV as GBK
 
 
 def ahp(
     matrix: Path = typer.Argument(..., help="两两比较矩阵 CSV：第一行和第一列为准则名称，值如 3、1/5、0.2 / pairwise matrix CSV"),
-    method: Method = typer.Option(Method.eigen, "--method", help="权重方法：eigen 特征向量 / colnorm 列归一化行平均 / geomean 几何平均"),
+    method: Optional[Method] = typer.Option(
+        None, "--method", help="权重方法：eigen 特征向量 / colnorm 列归一化行平均 / geomean 几何平均；"
+        "默认取策略 scores.csi.method（001 §13 4.3.3.3 列归一化）/ default: the policy's method"),
     directory: Optional[Path] = typer.Option(None, "--dir", help=DIR_HELP + "（随机一致性指标 RI 与 CR 阈值）"),
     json_: bool = typer.Option(False, "--json", help="输出 JSON / print JSON"),
 ):
     """层次分析法：计算权重、λmax、CI、CR 及一致性 / AHP weights and consistency of a pairwise matrix."""
     with user_errors():
         policy = _policy(directory)
+        chosen = method.value if method else policy["scores"]["csi"]["method"]
         names, m = read_matrix_csv(_read_text(matrix))
-        r = policy_analyse(names, m, method.value, policy)
+        r = policy_analyse(names, m, chosen, policy)
     if json_:
         print_json(r.to_dict())
         return
-    t = RichTable(title=f"权重（{method.value}）")
+    t = RichTable(title=f"权重（{chosen}{'' if method else '，策略 scores.csi.method'}）")
     t.add_column("准则")
     t.add_column("权重", justify="right")
     for name, w in r.weights.items():

@@ -15,6 +15,9 @@ from generator.cli.common import (
     progress,
     user_errors,
 )
+from generator.config.form_specs import load_forms
+from generator.config.policy import find_policy
+from generator.documents.control import unsigned_warning
 from generator.pack.build import build_pack
 from generator.pack.signing import new_keypair
 from generator.pack.verify import verify_pack
@@ -46,13 +49,16 @@ def audit_pack(
     """生成审计包：期间内全部表单（Word/PDF/打印合订本）、台账、校验、罚扣与评分、清单 / build the audit pack.
 
     同样的台账、策略和期间生成逐字节相同的审计包；每次生成在台账目录的 审计日志.csv 中记一行。
-    已生成的表单缓存在 DIR/.aftersales-cache，中断后重新运行会接着做。
+    已生成的表单缓存在 DIR/.aftersales-cache（台账目录只读时在审计包旁），中断后重新运行会接着做。
     """
     with user_errors():
         start, end = day_option(from_, "--from"), day_option(to, "--to")
         result = build_pack(directory, start, end, out, registers=_registers(registers), uncontrolled=uncontrolled,
                             mask_personal=mask_personal, all_forms=all_forms, split_pdf=split_pdf, sign=sign,
                             progress=lambda items, description, total: progress(items, description, silent, total=total))
+        unsigned = unsigned_warning(load_forms(directory).values(), find_policy(directory))
+    if unsigned:
+        err_console.print(f"[yellow]注意：[/]{escape(unsigned)}")
     if json_:
         print_json(result.to_dict())
         return

@@ -1,4 +1,4 @@
-"""``aftersales report``: the monthly, half-yearly or yearly report as a workbook (and PDF)."""
+"""``aftersales report``: the monthly, quarterly (D18), half-yearly or yearly report as a workbook (and PDF)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -50,6 +50,7 @@ def make_report(directory, period: Period, out, *, pdf: bool = False, today: dt.
 def report_command(
     directory: Path = typer.Argument(..., help="台账目录 / folder with the registers"),
     month: Optional[str] = typer.Option(None, "--month", help="月报：月份，如 2026-10 / monthly report"),
+    quarter: Optional[str] = typer.Option(None, "--quarter", help="季度售后统计报表（002 §4 7，D18）：如 2026-Q3 / quarterly statistics report"),
     half: Optional[str] = typer.Option(None, "--half", help="半年报：如 2026-H2（H1 上半年）/ half-yearly report"),
     year: Optional[str] = typer.Option(None, "--year", help="年报：年份，如 2026 / yearly report"),
     out: Path = typer.Option(..., "--out", help="输出工作簿 .xlsx / output workbook"),
@@ -57,14 +58,14 @@ def report_command(
     today: Optional[str] = typer.Option(None, "--today", help="判断未完成事项是否超期的参照日期，默认今天 / reference date"),
     json_: bool = typer.Option(False, "--json", help="输出 JSON / print JSON"),
 ):
-    """生成月报、半年报或年报（含图表，与上期对比）/ write the period report with charts.
+    """生成月报、季度售后统计报表、半年报或年报（含图表，与上期对比）/ write the period report with charts.
 
     Each sheet compares the period with the previous one (month, half year or year); the charts
     are native Excel charts over the sheet's cells.
     """
     with user_errors():
         day = day_option(today, "--today")
-        period = period_from_options(month=month, half=half, year=year)
+        period = period_from_options(month=month, half=half, year=year, quarter=quarter)
         report, paths = make_report(directory, period, out, pdf=pdf, today=day)
     summary = report.table("summary.indicators")
     if json_:

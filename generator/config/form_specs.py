@@ -27,6 +27,7 @@ lives in the Word template ``templates/<id>_tpl.docx``)::
     where = { kind = "三包件" }
     min_rows = 4                         # padded with blank rows for hand entry
     amount = ["qty", "unit_price"]       # line amount = qty × unit_price (money)
+    distinct = ["courier", "tracking_no"]  # "<name>_distinct": each distinct non-blank set once
 
     [[pairs]]                            # two child lists side by side: rows {l, r}
     name = "part_rows"
@@ -46,7 +47,9 @@ A form is its spec plus its template and nothing else: a company adds one by put
 a company spec with a shipped id replaces the shipped one).
 
 Context names (what templates use) are the record's column keys, ``<prefix><key>`` for
-lookups, the child and pair names, ``<child>_pages`` for paged children, ``<field>_marks`` for marks, tally names, and ``doc_*`` for the
+lookups, the child and pair names, ``<child>_pages`` for paged children, ``<child>_distinct``,
+``<field>_marks`` (☑/☐ per choice) and ``<field>_line`` (the whole scale, "☑好　☐不好") for marks,
+tally names, and ``doc_*`` for the
 document-control block. ``names()`` lists them; a clash between two sources is an error.
 """
 from __future__ import annotations
@@ -63,10 +66,11 @@ except ModuleNotFoundError:  # Python 3.10
 
 from generator.config.register_specs import Column, SheetSpec, load_specs
 from generator.core.errors import UserError
+from generator.core.userfile import read_user_text
 
 FORM_DIR = Path(__file__).with_name("forms")
 COMPANY_FORMS = "forms"          # a register folder's own form specs: <folder>/forms/<id>.toml
-KINDS = ("record", "period", "overdue")
+KINDS = ("record", "period", "overdue", "closed_late")
 
 # [control] of a spec: the document-control defaults a policy's [forms.<id>] may override.
 CONTROL_KEYS = {
@@ -80,7 +84,7 @@ CONTROL_NAMES = (
     "doc_company", "doc_hotline", "doc_address", "doc_title", "doc_no", "doc_version",
     "doc_status", "doc_mark", "doc_copy_no", "doc_drafted_by", "doc_reviewed_by",
     "doc_approved_by", "doc_issued", "doc_effective", "doc_number", "doc_copies", "doc_seq",
-    "doc_today",
+    "doc_today", "doc_basis",
 )
 
 
@@ -111,6 +115,7 @@ class Child:
     remaining: dict = field(default_factory=dict)  # {of, match, qty}: balance after each line
     page_rows: int = 0                   # >0: split into pages of page_rows × groups lines
     groups: int = 1                      # column groups per page (sign-in sheet: two)
+    distinct: tuple[str, ...] = ()       # columns: "<name>_distinct" lists each distinct non-blank set once
 
 
 @dataclass(frozen=True)
@@ -194,8 +199,10 @@ class FormSpec:
     def names(self) -> set[str]:
         """Every top-level name the context for this form provides."""
         own = list(self.columns()) + [c.name for c in self.children] + [p.name for p in self.pairs]
-        own += [f"{m.field}_marks" for m in self.marks] + [t.name for t in self.tallies]
+        own += [f"{m.field}_marks" for m in self.marks] + [f"{m.field}_line" for m in self.marks]
+        own += [t.name for t in self.tallies]
         own += [c.name + "_pages" for c in self.children if c.page_rows]
+        own += [c.name + "_distinct" for c in self.children if c.distinct]
         own += list(KIND_NAMES.get(self.kind, ())) + (list(FEE_NAMES) if self.fees else [])
         return set(own) | set(CONTROL_NAMES)
 
@@ -204,8 +211,10 @@ class FormSpec:
 KIND_NAMES = {
     "period": ("period", "period_label", "across", "groups", "totals", "cases", "case_count"),
     "overdue": ("case_no", "register_title", "dept", "person", "customer", "items", "max_days"),
+    "closed_late": ("case_no", "register_title", "dept", "person", "customer", "items"),   # 洽办单 (D17)
 }
-FEE_NAMES = ("fee_lines", "fee_subtotal", "fee_tax", "fee_management", "fee_total", "fee_note")
+FEE_NAMES = ("fee_lines", "fee_subtotal", "fee_tax", "fee_management", "fee_total", "fee_note",
+             "fee_tax_basis", "fee_management_basis")
 
 # A dict row exposes these as methods, which a template's r.<key> would reach first.
 _DICT_ATTRS = set(dir(dict))
@@ -286,7 +295,8 @@ def parse_form(data: dict) -> FormSpec:
     d["copies"] = tuple(d.get("copies", ()))
     d["lookups"] = tuple(Lookup(**x) for x in d.get("lookups", ()))
     d["children"] = tuple(
-        Child(**{**x, "where": _pairs(x.get("where")), "amount": tuple(x.get("amount", ()))})
+        Child(**{**x, "where": _pairs(x.get("where")), "amount": tuple(x.get("amount", ())),
+                 "distinct": tuple(x.get("distinct", ()))})
         for x in d.get("children", ())
     )
     d["pairs"] = tuple(Pair(**x) for x in d.get("pairs", ()))
@@ -300,7 +310,7 @@ def _read_dir(folder: Path) -> dict[str, FormSpec]:
     forms = {}
     for path in sorted(folder.glob("*.toml")):
         try:
-            form = parse_form(tomllib.loads(path.read_text(encoding="utf-8")))
+            form = parse_form(tomllib.loads(read_user_text(path, "表单定义")))
         except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as e:
             raise UserError(f"表单定义 {path} 有误：{e}") from None
         if form.id != path.stem:

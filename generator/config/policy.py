@@ -28,6 +28,7 @@ except ModuleNotFoundError:  # Python 3.10
 
 from generator.config.form_specs import load_forms
 from generator.core.errors import UserError
+from generator.core.userfile import read_user_text
 
 FRAGMENTS = Path(__file__).with_name("policy.d")
 POLICY_FILE = "policy.toml"
@@ -43,6 +44,7 @@ OPEN_TABLES = {
     "scores.csi.item_indicator",
     "scores.survey.levels",
     "scores.receipt.levels",
+    "document_control.sources",
 }
 
 
@@ -77,7 +79,9 @@ def load_policy(path: str | Path | None = None) -> dict:
         path = path / POLICY_FILE
     if not path.exists():
         raise UserError(f"找不到策略文件 {path}（可用 aftersales init 生成）")
-    data = parse(path.read_text(encoding="utf-8"), str(path))
+    data = parse(read_user_text(path, "策略文件"), str(path))   # Notepad's UTF-8 BOM, GBK or UTF-16
+    # written before [document_control] existed: the shipped (unfilled) block
+    data.setdefault("document_control", copy.deepcopy(_default()["document_control"]))
     problems = validate({k: v for k, v in data.items() if k != "forms"}, _default())
     problems += validate_forms(data.get("forms", {}), path.parent)
     if problems:

@@ -8,7 +8,7 @@ else — workbook layout, reading, validation, rendering — is driven from thes
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 try:
@@ -56,6 +56,17 @@ class DeadlineBinding:
 
 
 @dataclass(frozen=True)
+class NumberBinding:
+    """A further numbered column of a sheet (the first is ``SheetSpec.number``), e.g. the N2
+    complaint processing form number beside the N1 complaint 单号."""
+    column: str                  # column key carrying the number
+    numbering: str               # policy numbering rule id
+    date: str | None = None      # column key the number's date part must agree with
+    dept: str | None = None      # column key giving {DEPT}
+    form: str | None = None      # id of the form that prints this number as its 编号
+
+
+@dataclass(frozen=True)
 class SheetSpec:
     key: str
     name: str                    # sheet name the user sees
@@ -69,6 +80,20 @@ class SheetSpec:
     deadlines: tuple[DeadlineBinding, ...] = ()
     status: DeadlineBinding | None = None   # clock behind the status column
     hidden: bool = False
+    more_numbers: tuple[NumberBinding, ...] = ()   # further numbered columns (N2 beside N1)
+    optional: bool = False           # a workbook without this sheet reads it as empty (sheets added later)
+
+    def numbered(self) -> list["SheetSpec"]:
+        """One view per numbered column, each with ``number``/``numbering``/``number_date``/
+        ``number_dept`` set to that column, so number checks and allocation treat every
+        numbered column alike (the sheet itself first, when it has a number)."""
+        views = [self] if self.number else []
+        return views + [replace(self, number=b.column, numbering=b.numbering, number_date=b.date,
+                                number_dept=b.dept, more_numbers=()) for b in self.more_numbers]
+
+    def printed_number(self, form_id: str) -> str | None:
+        """The column a form prints as its 编号: a binding naming the form, else the sheet's number."""
+        return next((b.column for b in self.more_numbers if b.form == form_id), self.number)
 
     def column(self, key: str) -> Column:
         for c in self.columns:
@@ -117,21 +142,40 @@ def _sheet(d: dict) -> SheetSpec:
     d = dict(d)
     d["columns"] = tuple(_column(c) for c in d.get("columns", ()))
     d["deadlines"] = tuple(_binding(b) for b in d.get("deadlines", ()))
+    d["more_numbers"] = tuple(NumberBinding(**b) for b in d.get("more_numbers", ()))
     if "status" in d:
         d["status"] = _binding(d["status"])
     sheet = SheetSpec(**d)
     keys = [c.key for c in sheet.columns]
     if len(set(keys)) != len(keys):
         raise ValueError(f"sheet {sheet.key}: duplicate column keys")
-    for ref in [sheet.number, sheet.number_date, sheet.number_dept]:
+    more = [x for b in sheet.more_numbers for x in (b.column, b.date, b.dept)]
+    for ref in [sheet.number, sheet.number_date, sheet.number_dept, *more]:
         if ref and ref not in keys:
             raise ValueError(f"sheet {sheet.key}: unknown column {ref!r}")
     return sheet
 
 
+def _extended(sheets: list[dict], extensions: list[dict]) -> list[dict]:
+    """Apply ``[[extend]]`` blocks: each names a sheet key and appends ``columns``,
+    ``deadlines`` and ``more_numbers`` to it (so additions stay in blocks of their own)."""
+    out = {s["key"]: dict(s) for s in sheets}
+    for ext in extensions:
+        ext = dict(ext)
+        key = ext.pop("sheet")
+        if key not in out:
+            raise ValueError(f"extend: no sheet {key!r}")
+        for field, items in ext.items():
+            if field not in ("columns", "deadlines", "more_numbers"):
+                raise ValueError(f"extend {key}: cannot extend {field!r}")
+            out[key][field] = [*out[key].get(field, ()), *items]
+    return list(out.values())
+
+
 def parse_spec(data: dict) -> RegisterSpec:
     data = dict(data)
-    data["sheets"] = tuple(_sheet(s) for s in data.get("sheets", ()))
+    sheets = _extended(data.get("sheets", ()), data.pop("extend", ()))
+    data["sheets"] = tuple(_sheet(s) for s in sheets)
     return RegisterSpec(**data)
 
 

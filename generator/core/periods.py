@@ -211,12 +211,14 @@ def parse_period(text) -> Period:
     return Period("month", ym, ym)
 
 
-def period_from_options(month: str | None = None, half: str | None = None, year: str | int | None = None) -> Period:
-    """The report's options: exactly one of ``month`` ('2026-10'), ``half`` ('2026-H2', '2026下半年')
-    or ``year`` ('2026')."""
-    given = [(k, str(v).strip()) for k, v in (("month", month), ("half", half), ("year", year)) if v not in (None, "")]
+def period_from_options(month: str | None = None, half: str | None = None, year: str | int | None = None,
+                        quarter: str | None = None) -> Period:
+    """The report's options: exactly one of ``month`` ('2026-10'), ``quarter`` ('2026-Q3'),
+    ``half`` ('2026-H2', '2026下半年') or ``year`` ('2026')."""
+    options = (("month", month), ("quarter", quarter), ("half", half), ("year", year))
+    given = [(k, str(v).strip()) for k, v in options if v not in (None, "")]
     if len(given) != 1:
-        raise UserError("请指定且只指定一个统计期间：--month 2026-10、--half 2026-H2 或 --year 2026")
+        raise UserError("请指定且只指定一个统计期间：--month 2026-10、--quarter 2026-Q3、--half 2026-H2 或 --year 2026")
     kind, text = given[0]
     try:
         p = parse_period(text)
@@ -224,7 +226,7 @@ def period_from_options(month: str | None = None, half: str | None = None, year:
         p = None
     if p is not None and p.kind == kind:
         return p
-    examples = {"month": "2026-10", "half": "2026-H2（或 2026-H1）", "year": "2026"}
+    examples = {"month": "2026-10", "quarter": "2026-Q3", "half": "2026-H2（或 2026-H1）", "year": "2026"}
     raise UserError(f"无法识别的统计期间 {text!r}，应写成 {examples[kind]}")
 
 

@@ -17,10 +17,12 @@ from generator.documents import distribution
 from generator.documents import pdf as converter
 from generator.documents.context import build_context
 from generator.documents.control import (
+    NUMERALS,
     UNCONTROLLED,
     control_block,
     form_policy,
     is_superseded,
+    unsigned_warning,
 )
 from generator.documents.docx_repro import write_bytes
 from generator.documents.engine import render_docx, template_path, template_revision
@@ -28,6 +30,7 @@ from generator.documents.names import unique_names
 from generator.documents.pool import pool_map, worker_pool
 from generator.documents.printfile import cut, print_pdfs
 from generator.documents.subjects import FormData, Subject, subjects
+from generator.registers.outpath import require_writable
 from generator.registers.read import read_all
 
 
@@ -76,7 +79,8 @@ def render_forms(directory, form_name: str, out, *, numbers: list[str] | None = 
                  split_pdf: bool = False) -> RenderResult:
     """Render a form for the given numbers (or every record) of the registers in ``directory``.
 
-    Controlled copies get the next 分发号 and a row in 分发记录.xlsx; a template older than the
+    Controlled copies get the next 分发号 and a row per copy in 分发记录.xlsx (written first, under
+    the log's lock); blank 编制/审核/批准 give one warning; a template older than the
     policy's revision renders 作废 and issues nothing. With ``pdf``, the records go into one
     PDF, ``<name>.pdf`` for one record, ``<form>.pdf`` with a bookmark per record for more (and
     ``<name>.pdf`` per record with ``split_pdf``); a missing LibreOffice is reported as a
@@ -99,21 +103,31 @@ def render_forms(directory, form_name: str, out, *, numbers: list[str] | None = 
         result.warnings.append(f"模板 {template.name} 为第 {revision} 版，策略要求第 {entry['revision']} 版："
                                f"本次输出标记为“作废”，不作为受控文件发放")
     controlled = not uncontrolled and entry["status"] != UNCONTROLLED and not superseded
-    copy_nos = distribution.next_copy_numbers(directory, form.id, len(chosen)) if controlled else [""] * len(chosen)
+    warning = unsigned_warning([form], policy)
+    if warning:
+        result.warnings.append(warning)
+    if controlled:
+        require_writable(directory, "登记受控副本的分发记录（或加 --uncontrolled 生成非受控副本）")
     out.mkdir(parents=True, exist_ok=True)
     names = unique_names(form.id, [s.number for s in chosen])
     jobs = []
-    for subject, name, copy_no in zip(chosen, names, copy_nos):
-        control = control_block(form, policy, number=subject.number, copy_no=copy_no,
-                                uncontrolled=uncontrolled, revision=revision, today=data.today)
+    for subject, name in zip(chosen, names):     # every context first: a record that cannot be filled issues nothing
+        control = control_block(form, policy, number=subject.number, uncontrolled=uncontrolled,
+                                revision=revision, today=data.today)
         jobs.append((str(template), build_context(form, subject, data, control), str(out / f"{name}.docx")))
+    if controlled:     # numbered and logged before any copy is written (a failed run never reuses one)
+        kind = distribution.HANDED if holder else distribution.RECORD
+        parts = [f"第{NUMERALS[i]}联：{label}" for i, label in enumerate(form.copies)] or [""]
+
+        def make(numbers_for):
+            return [distribution.Issue(c, form.id, entry["title"], s.number, holder or part.split("：")[-1] or "存档",
+                                       data.today, None, f"{name}.docx", entry["doc_no"], entry["version"], part, kind)
+                    for c, s, name in zip(numbers_for(len(chosen)), chosen, names) for part in parts]
+
+        result.issued = distribution.issue_copies(directory, form.id, make)
+        for (_template, ctx, _out), copy_no in zip(jobs, dict.fromkeys(i.copy_no for i in result.issued)):
+            ctx["doc_copy_no"] = copy_no
     result.docx = render_all(jobs, workers, progress)
-    if controlled:
-        holders = holder or "、".join(form.copies)
-        result.issued = [distribution.Issue(c, form.id, entry["title"], s.number, holders,
-                                            data.today, None, p.name)
-                         for c, s, p in zip(copy_nos, chosen, result.docx)]
-        distribution.record_issues(directory, result.issued)
     if pdf:
         if converter.find_soffice() is None:
             result.warnings.append(converter.INSTALL_HINT)

@@ -13,12 +13,13 @@ from itertools import zip_longest
 from generator.config.form_specs import Child, FormSpec
 from generator.core.money import yuan
 from generator.core.text import percent, value_text
-from generator.documents.control import UNCONTROLLED, control_block
+from generator.documents.control import basis, control_block, is_uncontrolled
 from generator.documents.subjects import FormData, Subject, child_records, matches
-from generator.rules.masking import mask
+from generator.rules.masking import mask, scrub
 from generator.rules.quote import quote
 
 CHECKED, UNCHECKED = "☑", "☐"
+BLANK_TALLY = "＿＿＿"
 
 
 def _row(values: dict, sheet, masked: bool) -> dict:
@@ -91,6 +92,22 @@ def _marks(values: list[str], chosen: str) -> list[str]:
     return [CHECKED if v == chosen else UNCHECKED for v in values]
 
 
+def _mark_line(values: list[str], chosen: str) -> str:
+    """The whole scale on one line, as the register spec lists it: ☑好　☐不好."""
+    return "　".join(f"{m}{v}" for m, v in zip(_marks(values, chosen), values))
+
+
+def _distinct(lines: list[dict], keys: tuple[str, ...]) -> list[dict]:
+    """Each distinct non-blank combination of ``keys`` once, in order (e.g. every shipment)."""
+    seen, out = set(), []
+    for line in lines:
+        k = tuple(line.get(key, "") for key in keys)
+        if any(k) and k not in seen:
+            seen.add(k)
+            out.append(dict(zip(keys, k)))
+    return out
+
+
 def _pair_rows(form: FormSpec, pair, ctx: dict) -> list[dict]:
     """Two child lists side by side, padded with the shorter list's blank line."""
     blanks = [_blank(form.child_sheet(form.child(name))) for name in (pair.left, pair.right)]
@@ -112,18 +129,50 @@ def record_context(form: FormSpec, subject: Subject, data: FormData, masked: boo
         ctx[child.name] = lines
         if child.page_rows:
             ctx[child.name + "_pages"] = _pages(lines, form.child_sheet(child), child.page_rows, child.groups)
+        if child.distinct:
+            ctx[child.name + "_distinct"] = _distinct(lines, child.distinct)
     for pair in form.pairs:
         ctx[pair.name] = _pair_rows(form, pair, ctx)
     columns = form.columns()
     for m in form.marks:
-        ctx[f"{m.field}_marks"] = _marks(list(m.values or columns[m.field].choices), value_text(rec.values.get(m.field)))
+        values, chosen = list(m.values or columns[m.field].choices), value_text(rec.values.get(m.field))
+        ctx[f"{m.field}_marks"] = _marks(values, chosen)
+        ctx[f"{m.field}_line"] = _mark_line(values, chosen)
     for t in form.tallies:
         lines = [v for v in typed[t.child] if matches(v, t.where)]
-        ctx[t.name] = value_text(sum((v.get(t.sum) or 0 for v in lines), Decimal(0)), "money") if t.sum else len(lines)
+        if not typed[t.child]:      # nothing listed: a blank to fill by hand, not "0"
+            ctx[t.name] = BLANK_TALLY
+        else:
+            ctx[t.name] = value_text(sum((v.get(t.sum) or 0 for v in lines), Decimal(0)), "money") if t.sum else len(lines)
     if form.fees:
         ctx.update(fee_context(form, rec.values, data.policy))
     ctx["doc_seq"] = str(data.position(form.register, form.sheet, rec))
     return ctx
+
+
+def known_names(form: FormSpec, subject: Subject, data: FormData) -> set[str]:
+    """People a masked copy hides inside free text: the record's, its lines' and lookups' personal
+    text columns, and the personal name columns of the master lists (staff, customer contacts)."""
+    names = set()
+
+    def add(values: dict, sheet):
+        for col in sheet.columns:
+            if col.personal and col.type not in ("phone",):
+                names.add(value_text(values.get(col.key)))
+
+    if subject.record is not None:
+        add(subject.record.values, form.sheet_spec())
+        for child in form.children:
+            for r in child_records(form, child, subject.record, data):
+                add(r.values, form.child_sheet(child))
+    for r in subject.data.get("records", ()):
+        add(r.values, form.sheet_spec())
+    master = data.registers.get("master")
+    if master is not None:
+        for table in master.tables.values():
+            for r in table.records:
+                add(r.values, table.spec)
+    return {n for n in names if n}
 
 
 def period_context(form: FormSpec, subject: Subject, data: FormData, masked: bool) -> dict:
@@ -156,7 +205,8 @@ def overdue_context(form: FormSpec, subject: Subject, data: FormData, masked: bo
     """催办单: one overdue case and every clock it has run past (deadlines.overdue_cases)."""
     d = subject.data
     reg = data.registers[d["register"]]
-    items = [{"no": str(i + 1), "rule": c["rule"], "rule_title": c["rule_title"], "source": c["source"],
+    items = [{"no": str(i + 1), "rule": c["rule"], "rule_title": c["rule_title"],
+              "source": basis(form, data.policy, c["source"] or ""),
               "start": value_text(c["start"]), "due": value_text(c["due"]), "days_overdue": str(c["days_overdue"]),
               "calendar_days_overdue": str(c["calendar_days_overdue"])} for i, c in enumerate(d["items"])]
     customer = ""
@@ -170,6 +220,23 @@ def overdue_context(form: FormSpec, subject: Subject, data: FormData, masked: bo
             "max_days": str(max(c["days_overdue"] for c in d["items"]))}
 
 
+LATE_ITEM_KEYS = ("no", "rule", "rule_title", "source", "start", "due", "stop", "lateness")
+
+
+def late_context(form: FormSpec, subject: Subject, data: FormData, masked: bool) -> dict:
+    """洽办单: one case closed late and every clock it ran past (late_cases.late_cases)."""
+    d = subject.data
+    reg = data.registers[d["register"]]
+    items = [dict(zip(LATE_ITEM_KEYS, (str(i), c["rule"], c["rule_title"], basis(form, data.policy, c["source"] or ""),
+                                       value_text(c["start"]),
+                                       value_text(c["due"]), value_text(c["stop"]), c["lateness"])))
+             for i, c in enumerate(d["items"], 1)]
+    rec = next((r for t in reg.tables.values() if t.spec.name == d["sheet"] for r in t.records if r.row == d["row"]), None)
+    return {"case_no": subject.number, "register_title": reg.spec.title, "dept": d["dept"] or "",
+            "person": d["person"] or "", "customer": value_text(rec.values.get("customer")) if rec else "",
+            "items": items}
+
+
 FEE_LINE_KEYS = ("no", "item", "basis", "amount", "note")
 
 
@@ -179,25 +246,32 @@ def fee_context(form: FormSpec, values: dict, policy: dict) -> dict:
     q = quote(policy, **{k: values.get(cols[k]) or 0 for k in ("travel", "days", "labour_days", "materials")})
     costs = [ln for ln in q.lines if ln.key not in ("cost", "tax", "management", "total")]
     charged = values.get(cols["charged"]) if "charged" in cols else None
-    note = "报价依据：002 §4.4.3 表1《收费标准》、§4.5.3.1 维修报价 = 维修成本 + 管理费。"
+    cited = basis(form, policy, "002 §4.4.3; 002 §4.5.3.1")
+    note = f"报价依据：{cited}（收费标准；维修报价 = 维修成本 + 管理费）。" if cited else ""
     if charged is not None:
         note += f"台账登记收费金额 {value_text(charged, 'money')} 元。"
+    lines = {ln.key: ln for ln in q.lines}
     return {
         "fee_lines": [dict(zip(FEE_LINE_KEYS, (str(i), ln.name, ln.basis, value_text(ln.amount, "money"), "")))
                       for i, ln in enumerate(costs, 1)],
         "fee_subtotal": value_text(q.cost, "money"), "fee_tax": value_text(q.tax, "money"),
         "fee_management": value_text(q.management, "money"), "fee_total": value_text(q.total, "money"), "fee_note": note,
+        "fee_tax_basis": lines["tax"].basis, "fee_management_basis": lines["management"].basis,
     }
 
 
-BUILDERS = {"record": record_context, "period": period_context, "overdue": overdue_context}
+BUILDERS = {"record": record_context, "period": period_context, "overdue": overdue_context,
+            "closed_late": late_context}
 
 
 def build_context(form: FormSpec, subject: Subject, data: FormData, control: dict) -> dict:
     """The whole context of one form: control block, then the form's own names."""
-    masked = control["doc_status"] == UNCONTROLLED and data.policy.get("records", {}).get("mask_phone", False)
+    masked = is_uncontrolled(control) and data.policy.get("records", {}).get("mask_phone", False)
     ctx = dict(control)
     ctx.update(BUILDERS[form.kind](form, subject, data, masked))
+    if masked:     # names and phone numbers inside free text too (001 客户保密管理办法)
+        own = {k: ctx[k] for k in control}
+        ctx = {**scrub(ctx, known_names(form, subject, data)), **own}
     return ctx
 
 
@@ -215,6 +289,10 @@ def blank_context(form: FormSpec, policy: dict) -> dict:
         ctx[p.name] = [{"l": ctx[p.left][0], "r": ctx[p.right][0]}]
     for m in form.marks:
         ctx[f"{m.field}_marks"] = [UNCHECKED] * len(m.values or form.columns()[m.field].choices)
+        ctx[f"{m.field}_line"] = ""
+    for child in form.children:
+        if child.distinct:
+            ctx[child.name + "_distinct"] = [{k: "" for k in child.distinct}]
     if form.kind == "period":
         n = len(form.sheet_spec().column(form.period["across"]).choices)
         counts = {"counts": [""] * n, "total": "", "ratio": ""}
@@ -223,8 +301,11 @@ def blank_context(form: FormSpec, policy: dict) -> dict:
     if form.kind == "overdue":
         ctx["items"] = [{k: "" for k in ("no", "rule", "rule_title", "source", "start", "due", "days_overdue",
                                          "calendar_days_overdue")}]
+    if form.kind == "closed_late":
+        ctx["items"] = [{k: "" for k in LATE_ITEM_KEYS}]
     if form.fees:
         ctx["fee_lines"] = [{k: "" for k in FEE_LINE_KEYS}]
+        ctx.update(fee_tax_basis="", fee_management_basis="")
     return ctx
 
 

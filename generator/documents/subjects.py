@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from generator.assess.checks import RunContext
 from generator.assess.clocks import overdue_cases
+from generator.assess.late_cases import late_cases
 from generator.config.form_specs import Child, FormSpec
 from generator.core.errors import UserError
 from generator.core.text import value_text
@@ -67,6 +68,8 @@ def subjects(form: FormSpec, data: FormData) -> list[Subject]:
         return _period_subjects(form, data)
     if form.kind == "overdue":
         return _overdue_subjects(data)
+    if form.kind == "closed_late":
+        return _late_subjects(data)
     table = data.table(form.register, form.sheet)
     out = []
     for rec in table.records:
@@ -74,7 +77,8 @@ def subjects(form: FormSpec, data: FormData) -> list[Subject]:
             continue
         if form.only_with and not child_records(form, form.child(form.only_with), rec, data):
             continue
-        number = value_text(rec.values.get(form.number_column)) if form.number_column else ""
+        printed = form.sheet_spec().printed_number(form.id)   # 客户抱怨处理表: the N2 form number
+        number = value_text(rec.values.get(printed)) if printed else ""
         out.append(Subject(number or f"第{rec.row}行", rec))
     return out
 
@@ -98,6 +102,12 @@ def _overdue_subjects(data: FormData) -> list[Subject]:
             entry = cases.setdefault(key, {"dept": group["dept"], "person": group["person"], "items": []})
             entry["items"].append(case)
     return [Subject(case_no, data={"register": reg, **entry}) for (reg, case_no), entry in cases.items()]
+
+
+def _late_subjects(data: FormData) -> list[Subject]:
+    """One subject per case closed after a deadline (洽办单, D17), with every clock it ran past."""
+    ctx = RunContext(registers=data.registers, policy=data.policy, today=data.today)
+    return [Subject(case["case_no"], data=case) for case in late_cases(ctx)]
 
 
 def child_records(form: FormSpec, child: Child, rec, data: FormData) -> list:

@@ -105,15 +105,15 @@ def check(workbook, *, today: dt.date | None = None, now: dt.datetime | None = N
 
 def assign_numbers(workbook) -> dict[str, dict[int, str]]:
     """Fill the empty number cells of the workbook's numbered sheets, in date order.
-    Returns {sheet name: {Excel row: number}} of what was written."""
+    Returns {sheet name: {Excel row: number}} of what was written (a further numbered column
+    of a sheet, such as the N2 处理表编号, under "sheet name·header")."""
 
     c = caller(workbook)
     spec = register_spec(c.path)
     out: dict[str, dict[int, str]] = {}
-    for sheet in spec.sheets:
-        if not sheet.number:
-            continue
-        n = load_numbered(c.directory, spec.id, sheet.key)
+    for sheet in (view for s in spec.sheets for view in s.numbered()):
+        own = sheet.number == spec.sheet(sheet.key).number   # else a further numbered column (N2)
+        n = load_numbered(c.directory, spec.id, sheet.key if own else sheet.number)
         numbers = allocate(n.entries, n.rule, rule_id=n.rule_id)
         if not numbers:
             continue
@@ -126,7 +126,7 @@ def assign_numbers(workbook) -> dict[str, dict[int, str]]:
                 cell = ws.range((row, col))
                 cell.number_format = "@"   # text, so leading zeros stay
                 cell.value = number
-        out[sheet.name] = numbers
+        out[sheet.name if own else f"{sheet.name}·{sheet.column(sheet.number).header}"] = numbers
     return out
 
 

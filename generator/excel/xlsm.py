@@ -414,10 +414,16 @@ ROOT_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"/>"""
 
 
-def register_sheet_names(wb) -> list[str]:
-    """Visible data sheets of a register (the hidden 工作日/选项 sheets get no buttons)."""
+MAX_BUTTON_SHEETS = 9   # openpyxl carries vmlDrawing1..9.vml over on later saves
 
-    return [ws.title for ws in wb.worksheets if ws.sheet_state == "visible" and ws.title != RESULT_SHEET]
+
+def register_sheet_names(wb) -> list[str]:
+    """Visible data sheets of a register that get a button bar: the first nine (the hidden
+    工作日/选项 sheets get none; the buttons act on the whole workbook, so a tenth sheet such as
+    基础数据 › 奖惩记录 does without its own bar)."""
+
+    names = [ws.title for ws in wb.worksheets if ws.sheet_state == "visible" and ws.title != RESULT_SHEET]
+    return names[:MAX_BUTTON_SHEETS]
 
 
 def add_macros(wb, button_sheets: list[str] | None = None) -> None:
@@ -436,7 +442,7 @@ def add_macros(wb, button_sheets: list[str] | None = None) -> None:
         z.writestr("_rels/.rels", ROOT_RELS)
         z.writestr("xl/vbaProject.bin", vba_project(macro_modules(codes)))
         for n, name in enumerate(button_sheets, start=1):
-            if n > 9:   # openpyxl carries vmlDrawing1..9.vml over on later saves
+            if n > MAX_BUTTON_SHEETS:
                 raise UserError("工作表过多：最多为 9 个工作表加按钮")
             ws = wb[name]
             make_room(ws)

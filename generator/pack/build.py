@@ -47,12 +47,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from collections import Counter
 from pathlib import Path
 
 from generator.assess.checks import RunContext, run_checks
 from generator.config.policy import POLICY_FILE, default_policy_text, find_policy
 from generator.config.register_specs import load_specs
 from generator.core.errors import UserError
+from generator.documents.control import form_policy
+from generator.documents.distribution import record_pack_copies
 from generator.documents.pdf import INSTALL_HINT, find_soffice
 from generator.pack.audit_log import AUDIT_LOG, append_audit_log, log_line
 from generator.pack.clauses import FILE_CLAUSES
@@ -87,8 +90,10 @@ from generator.pack.workbooks import (
     period_findings,
     summary_workbook,
 )
+from generator.registers.outpath import cache_home
 from generator.registers.read import read_all
 from generator.registers.safewrite import atomic_write_bytes, ensure_not_open
+from generator.rules.citations import cite, sources_of
 
 
 def _no_track(items, description="", total=None):
@@ -117,9 +122,10 @@ def _policy_bytes(directory: Path) -> bytes:
 class PackContents:
     """The members of a pack in the making, each with its manifest row."""
 
-    def __init__(self):
+    def __init__(self, sources: dict | None = None):
         self.members: list[tuple[str, object]] = []
         self.rows: list[dict] = []
+        self.sources = sources or {}      # policy document_control.sources: the company's documents
 
     def add(self, path: str, source, kind: str, *, case: Case | None = None, form=None, pages=None,
             **extra) -> None:
@@ -132,7 +138,7 @@ class PackContents:
             "path": path, "pages": pages, "size": len(data) if data is not None else Path(source).stat().st_size,
             "sha256": sha256_bytes(data) if data is not None else sha256_file(source),
             "clause": form.clause if form else FILE_CLAUSES.get(kind, ""),
-            "source": form.source if form else "", **extra,
+            "source": cite(form.source, self.sources) if form else "", **extra,
         })
 
     @property
@@ -188,11 +194,11 @@ def build_pack(directory, start: dt.date, end: dt.date, out, *, registers: list[
     masked, controlled = is_masked(policy, opts), not (uncontrolled or mask_personal)
     toolchain = toolchain_digest()
     cases, failures = plan_pack(directory, regs, policy, opts, toolchain)
-    cache = FormCache(directory)
+    cache = FormCache(cache_home(directory, out))   # beside the output when the registers are read-only
     made_failures, rendered, converted = make_files(cases, cache, workers, progress or _no_track)
     failures = sorted(failures + made_failures, key=lambda f: (f.form, f.date or dt.date.min, f.number, f.row or 0))
 
-    pack = PackContents()
+    pack = PackContents(sources_of(policy))
     pack.add_forms(cases, cache, split_pdf)
     for rid in sorted(regs):
         pack.add(f"registers/{regs[rid].path.name}", masked_workbook(regs[rid]) if masked else regs[rid].path,
@@ -210,8 +216,12 @@ def build_pack(directory, start: dt.date, end: dt.date, out, *, registers: list[
                      "period": {"from": start.isoformat(), "to": end.isoformat()}, "registers": sorted(regs),
                      "options": {"controlled": controlled, "masked": masked}}, key)
     sha = sha256_file(out)
-    append_audit_log(directory, log_line(directory, start, end, sorted(regs), opts.registers, controlled, masked,
+    append_audit_log(cache_home(directory, out), log_line(directory, start, end, sorted(regs), opts.registers, controlled, masked,
                                          out, sha, counts["forms"], counts["failures"]))
+    if controlled:     # the pack's forms are record copies: logged as such in 分发记录.xlsx
+        filed, specs = Counter(c.form.id for c in cases), {c.form.id: c.form for c in cases}
+        record_pack_copies(cache_home(directory, out), [(specs[fid], n) for fid, n in sorted(filed.items())], out.name,
+                           f"{start.isoformat()}至{end.isoformat()}", dt.date.today(), lambda f: form_policy(f, policy))
     return PackResult(out, sha, counts["forms"], len(pack.rows), failures, rendered, converted, masked, controlled,
                       time.perf_counter() - t0, fingerprint(key.public_key()) if key else "")
 

@@ -75,6 +75,10 @@ def _subject_case(form, subject, dates) -> Case:
         row = item["row"]
         date = dates.get((item["register"], item["sheet"]), {}).get(row)
         return Case(form, subject.number, date, item["register"], item["sheet"], row, subject)
+    if form.kind == "closed_late":   # 洽办单: the case's own register row
+        d = subject.data
+        date = dates.get((d["register"], d["sheet"]), {}).get(d["row"])
+        return Case(form, subject.number, date, d["register"], d["sheet"], d["row"], subject)
     sheet = form.sheet_spec()
     rec = subject.record
     case = Case(form, subject.number, dates.get((form.register, sheet.name), {}).get(rec.row),

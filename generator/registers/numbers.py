@@ -37,9 +37,14 @@ def load_numbered(directory: Path, register_id: str, sheet: str | None) -> Numbe
     if register_id not in load_specs():
         raise UserError(f"没有台账 {register_id}（可用：{'、'.join(load_specs())}）")
     reg = read_register(directory, register_id)
-    numbered = [s for s in reg.spec.sheets if s.number]
-    chosen = [s for s in numbered if sheet in (None, s.key, s.name)]
-    names = "、".join(f"{s.key}（{s.name}）" for s in numbered)
+    numbered = [v for s in reg.spec.sheets for v in s.numbered()]
+    # --sheet names a sheet (key or name) or one numbered column of it (key or header)
+    # a further column (N2) only when named; a sheet named or none: the sheet's own number
+    chosen = [s for s in numbered if sheet in (s.number, s.column(s.number).header)]
+    if not chosen:
+        chosen = [s for s in numbered if sheet in (None, s.key, s.name) and s.number == reg.spec.sheet(s.key).number]
+    names = "、".join(f"{s.key}（{s.name}）" if s.number == reg.spec.sheet(s.key).number
+                     else f"{s.number}（{s.name}·{s.column(s.number).header}）" for s in numbered)
     if not chosen:
         raise UserError(f"台账 {register_id} 没有编号列 {sheet or ''}（有编号的工作表：{names or '无'}）")
     if len(chosen) > 1:

@@ -42,7 +42,7 @@ def backup(path: Path, now: dt.datetime | None = None) -> Path | None:
     stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S-%f")
     target = path.parent / BACKUP_DIR / f"{path.stem}-{stamp}{path.suffix}"
     target.parent.mkdir(exist_ok=True)
-    shutil.copy2(path, target)
+    atomic_write_bytes(target, lambda tmp: shutil.copy2(path, tmp))   # a full disk leaves no half backup
     return target
 
 

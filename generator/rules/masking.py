@@ -1,7 +1,8 @@
 """Personal data in copies that leave the office (001 客户保密管理办法 4–7).
 
 A masked copy shows a phone number by its first 3 and last 4 digits (13812345678 →
-138****5678, 025-12345678 → 025****5678) and a person by the surname alone (张三 → 张*).
+138****5678, 025-12345678 → 025****5678) and a person by the surname alone (张三 → 张*,
+欧阳明华 → 欧阳**), also where the name or number appears inside free text.
 Columns a register spec marks ``personal`` are masked whole; in every other text each mobile
 (11 digits from 13…19, also after +86) and landline (area code 0xx(x), bare or in brackets,
 then 7–8 digits) number is masked, while hotlines (400-…), case numbers, dates and digits
@@ -12,6 +13,12 @@ from __future__ import annotations
 import re
 
 from generator.core.normalize import to_text
+
+# Compound surnames (复姓) a masked name keeps whole: 欧阳明华 → 欧阳**
+COMPOUND_SURNAMES = frozenset(
+    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 令狐 夏侯 轩辕 端木 独孤 南宫 西门 百里 "
+    "呼延 申屠 太史 澹台 公冶 闻人 赫连 钟离 宗政 濮阳 淳于 单于 太叔 仲孙 万俟 司空 闾丘 子车 亓官 司寇 "
+    "巫马 公西 颛孙 壤驷 公良 漆雕 乐正 宰父 谷梁 拓跋 夹谷 梁丘 左丘 东郭 段干 第五 鲜于 申屠 羊舌".split())
 
 # 11 digits from 13…19, alone or after the country code (+86 / 86): never inside a longer number
 MOBILE = re.compile(r"(?:(?<!\d)|(?<=(?<!\d)86)|(?<=\+86))1[3-9]\d{9}(?!\d)")
@@ -30,26 +37,37 @@ def mask(text: str, kind: str) -> str:
     if kind == "phone":
         digits = text.replace(" ", "")
         return digits[:3] + "****" + digits[-4:] if len(digits) >= 8 else "****"
-    return text[0] + "*" * (len(text) - 1)
+    keep = len(surname(text)) if len(text) > 2 else 1
+    return text[:keep] + "*" * (len(text) - keep)
+
+
+def surname(name: str) -> str:
+    """The surname of a Chinese name: a compound surname (欧阳, 司马 …) whole, else one character."""
+    return name[:2] if name[:2] in COMPOUND_SURNAMES else name[:1]
 
 
 def _phone(m: re.Match) -> str:
     return mask(m.group().replace("(", "").replace(")", ""), "phone")    # (025)12345678 -> 025****5678
 
 
-def mask_text(text: str) -> str:
-    """Every mobile and landline number in free text, masked."""
-    return LANDLINE.sub(_phone, MOBILE.sub(_phone, text))
+def mask_text(text: str, names=()) -> str:
+    """Every mobile and landline number in free text masked, and every one of ``names`` (people
+    known from the record's name fields and the master lists) shown by its surname alone."""
+    text = LANDLINE.sub(_phone, MOBILE.sub(_phone, text))
+    for name in sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True):
+        if name in text:
+            text = text.replace(name, mask(name, "text"))
+    return text
 
 
-def scrub(value):
-    """A form context with phone numbers masked in every string, however deeply nested."""
+def scrub(value, names=()):
+    """A form context with phone numbers (and ``names``) masked in every string, however deeply nested."""
     if isinstance(value, str):
-        return mask_text(value)
+        return mask_text(value, names)
     if isinstance(value, dict):
-        return {k: scrub(v) for k, v in value.items()}
+        return {k: scrub(v, names) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [scrub(v) for v in value]
+        return [scrub(v, names) for v in value]
     return value
 
 
@@ -69,4 +87,4 @@ def mask_value(value, kind: str | None):
     return value
 
 
-__all__ = ["LANDLINE", "MOBILE", "mask", "mask_text", "mask_value", "scrub"]
+__all__ = ["COMPOUND_SURNAMES", "LANDLINE", "MOBILE", "mask", "mask_text", "mask_value", "scrub", "surname"]

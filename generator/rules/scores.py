@@ -414,17 +414,6 @@ def service_targets(actuals: dict, policy: dict) -> list[TargetResult]:
     return out
 
 
-def gbt27922_level(score, policy: dict) -> str:
-    """S7: the GB/T 27922 level of an overall 100-point score (≥70 达标, ≥80 三星, ≥90 四星, ≥95 五星)."""
-    s = rate(score, "评价得分")
-    if not 0 <= s <= 100:
-        raise UserError(f"评价得分应在 0–100 之间：{score}")
-    hits = match_bands(s, _cfg(policy, "gbt27922")["levels"])
-    if not hits:
-        raise UserError(f"scores.gbt27922.levels 没有覆盖得分 {score}")
-    return hits[0]["label"]
-
-
 # ---------------------------------------------------------------------------- S8 survey programme
 
 @dataclass(frozen=True)
@@ -537,7 +526,7 @@ __all__ = [
     "ReceiptAverage", "receipt_level", "receipt_averages",
     "KpiLine", "KpiResult", "kpi_score", "Bonus", "quarterly_bonus", "year_end_bonus",
     "IncentivePart", "IncentiveResult", "incentive_score",
-    "TargetResult", "service_targets", "gbt27922_level",
+    "TargetResult", "service_targets",
     "ProgrammeResult", "survey_programme",
     "attendance", "check_attendance", "training_hours", "check_training_hours",
 ]

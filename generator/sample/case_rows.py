@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from generator.sample.base import END, Numberer, money, sample_months
+from generator.sample.base import END, START, Numberer, money, sample_months
 from generator.sample.vocabulary import (
     CATEGORY_WEIGHTS,
     COMPLAINTS,
@@ -48,7 +48,19 @@ class CaseRows:
         typo = next(r for r in rows if r["received"] >= dt.date(2026, 4, 13))
         typo["closed"] = typo["closed"].replace(month=typo["closed"].month - 1)           # field.date_order
         Numberer(self.policy, "complaint").assign(rows, "complaint_no", "received")
-        return {"complaints": rows}
+        Numberer(self.policy, "complaint_form").assign(rows, "form_no", "received")   # N2, monthly
+        return {"complaints": rows, "stats_reports": self.stats_reports()}
+
+    def stats_reports(self) -> list[dict]:
+        """D18: each month's 客户投诉案件统计表 sent on the first working day from the 5th of the
+        next month (before the 10th); June's is not due yet on the sample's last day."""
+        clerk = self.staff_in("客服专员")[0]["name"]
+        out = []
+        for y, m in list(sample_months())[:-1]:
+            ny, nm = (y + 1, 1) if m == 12 else (y, m + 1)
+            sent = min(d for d in self.workdays if d >= dt.date(ny, nm, 5))
+            out.append({"month": f"{y:04d}-{m:02d}", "submitted": sent, "by": clerk})
+        return out
 
     def complaint(self, received: dt.date) -> dict:
         rng = self.rng
@@ -84,8 +96,14 @@ class CaseRows:
             "replied": replied, "revisited": revisited, "closed": revisited, "result": result,
             "satisfaction": self.pick(LEVELS[:3], (45, 45, 10)), "region": "国外" if cust["foreign"] else "国内",
         }
+        # derived without drawing from rng, so the rest of the sample year stays as it was
+        sales = self.staff_in("销售经理")
+        r.update(post=next((s["post"] for s in self.staff if s["name"] == r["owner"]), None),
+                 sales_manager=sales[received.toordinal() % len(sales)]["name"] if quality and sales else None,
+                 revisit_note=f"客户对处理结果表示{r['satisfaction']}" + ("，无其他意见" if r["satisfaction"] != "一般"
+                                                                 else "，希望缩短响应时间"))
         if is_open:
-            r.update(replied=None, revisited=None, closed=None, result=None, satisfaction=None,
+            r.update(replied=None, revisited=None, closed=None, result=None, satisfaction=None, revisit_note=None,
                      repair_delivery=None, responsibility="待定")
         return r
 
@@ -244,6 +262,9 @@ class CaseRows:
                     r[q] = self.pick(LEVELS, mood)
                 rows.append(r)
         Numberer(self.policy, "survey").assign(rows, "survey_no", "surveyed")
-        return {"surveys": rows}
+        # S8: one round per calendar year of the sample, 80 questionnaires sent, 60 returned (75%)
+        rounds = [{"round": f"{y} 年度", "start": a, "end": b, "sent": 80}
+                  for y, a, b in ((2025, START, dt.date(2025, 12, 31)), (2026, dt.date(2026, 1, 1), END))]
+        return {"surveys": rows, "rounds": rounds}
 
     # -- assessment sheets of the master workbook (after the registers they point at) --

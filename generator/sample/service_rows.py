@@ -104,6 +104,10 @@ class TicketRows:
             "revisited": min(completed.date() + dt.timedelta(days=rng.randint(0, 2)), END)
             if completed and rng.random() < 0.85 else None,
             "_in_warranty": in_warranty,
+            # derived without drawing from rng, so the rest of the sample year stays as it was
+            "requested": max(t, min(t + dt.timedelta(hours=2 + 22 * (level in ("三级", "四级"))),
+                                    dt.datetime.combine(END, dt.time(17)))) if onsite else None,
+            "commissioned": purchased + dt.timedelta(days=7 + t.day % 21),
         }
         if onsite and part and rng.random() < 0.7:
             name = part
@@ -131,10 +135,11 @@ class TicketRows:
         return {
             "_ticket": ticket, "dept_code": eng["code"], "kind": kind, "departed": departed, "returned": returned,
             "engineer": eng["name"], "work_record": ticket["work_done"],
-            "attitude": self.pick(FS_LEVELS[:3], (50, 40, 10)), "damage": self.pick(("无", "轻微"), (95, 5)),
-            "hygiene": self.pick(FS_LEVELS[:3], (40, 45, 15)), "satisfied": self.pick(FS_LEVELS[:3], (50, 40, 10)),
-            "result": (None if done is None else "已修复，设备运行正常" if ticket["resolved"] == "是"
-                       else "临时处理，待配件到货后二次上门"),
+            "attitude": self.pick(FS_LEVELS[:3], (50, 40, 10)), "damage": self.pick(("无", "有"), (95, 5)),
+            # the seed's scales (002 §6.3): 卫生状况 好/不好, 顾客满意 满意/不满意/非常不满意
+            "hygiene": self.pick(("好", "好", "不好"), (40, 45, 15)),
+            "satisfied": self.pick(("满意", "满意", "不满意"), (50, 40, 10)),
+            "result": None if done is None else "完成" if ticket["resolved"] == "是" else "未完成",
             "charge": ("按有偿服务报价单收费" if paid else "三包期内免费" if ticket["_in_warranty"]
                        else "配件按价收费，人工免费" if ticket.get("_parts") else "免费服务"),
             "suggestion": self.pick(("希望提前电话告知到场时间", "建议定期巡检", None, None, None)),
