@@ -1,34 +1,33 @@
-"""Benchmark: the audit pack of the sample year, cold and warm cache, against a serial loop.
+"""Benchmark: the audit pack of the sample year, composed route against today's per-file route.
 
-    python bench/bench_pack.py [--from 2025-07-01] [--to 2026-06-30] [--serial 30] [--workers 2]
+    python bench/bench_pack.py [--from 2025-07-01] [--to 2026-06-30] [--workers 2] [--split-pdf]
 
-Measures in one run:
-  cold      ``build_pack`` on a fresh copy of the sample year (empty cache): every form
-            rendered on ``workers`` processes and converted by ``workers`` batched soffice;
-  warm      the same pack again, every form taken from the cache (the zip must be identical);
-  serial    the plain loop: render one form, start soffice for it, next form; measured on
-            ``--serial`` forms taken in turn from every form type, extrapolated to the pack.
+Measures in one run, each on its own fresh copy of the sample registers (empty cache):
+  composed  ``build_pack``: each form's records composed into documents of up to 100 records,
+            one LibreOffice conversion per document, one print PDF per form with a bookmark per
+            record; the pack holds the .docx and the print files (record PDFs with --split-pdf);
+  warm      the same pack again from the cache (the zip must be byte-identical);
+  today     ``legacy_pack.build_legacy``: the same build with every record converted as a file
+            of its own (two batched soffice), normalised, merged per form, its PDF in the pack.
+Prints seconds, size and the ratios.
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import itertools
+import json
+import shutil
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.config.policy import find_policy  # noqa: E402
-from generator.documents.engine import render_docx  # noqa: E402
-from generator.documents.pdf import convert_to_pdf  # noqa: E402
+from bench.legacy_pack import build_legacy  # noqa: E402
 from generator.pack.build import build_pack  # noqa: E402
-from generator.pack.options import PackOptions  # noqa: E402
-from generator.pack.plan import plan_pack  # noqa: E402
-from generator.registers.read import read_all  # noqa: E402
 from generator.registers.setup import init_registers  # noqa: E402
 
 
@@ -38,55 +37,41 @@ def clock(fn):
     return result, time.perf_counter() - t
 
 
-def serial_sample(registers: Path, start: dt.date, end: dt.date, n: int) -> list:
-    """n planned forms, one of each form type in turn (so every layout is in the mix)."""
-    cases, _ = plan_pack(registers, read_all(registers), find_policy(registers), PackOptions(start, end))
-    by_form: dict[str, list] = {}
-    for c in cases:
-        by_form.setdefault(c.form.id, []).append(c)
-    mixed = (c for group in itertools.zip_longest(*by_form.values()) for c in group if c)
-    return list(itertools.islice(mixed, n))
-
-
-def serial_loop(cases: list, out: Path) -> None:
-    for i, c in enumerate(cases):
-        docx = render_docx(c.template, c.context, out / f"{i}.docx")
-        convert_to_pdf([docx], out, workers=1)
+def print_pages(pack: Path) -> int:
+    with zipfile.ZipFile(pack) as z:
+        files = json.loads(z.read("manifest.json"))["files"]
+    return sum(f["pages"] or 0 for f in files if f["kind"] == "print")
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--from", dest="start", default="2025-07-01")
     ap.add_argument("--to", dest="end", default="2026-06-30")
-    ap.add_argument("--serial", type=int, default=30, help="forms in the serial loop (then extrapolated)")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--split-pdf", action="store_true")
     args = ap.parse_args(argv)
     start, end = dt.date.fromisoformat(args.start), dt.date.fromisoformat(args.end)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        registers = tmp / "registers"
-        init_registers(registers, sample=True)
-        cold, t_cold = clock(lambda: build_pack(registers, start, end, tmp / "cold.zip", workers=args.workers))
-        warm, t_warm = clock(lambda: build_pack(registers, start, end, tmp / "warm.zip", workers=args.workers))
+        init_registers(tmp / "new", sample=True)
+        shutil.copytree(tmp / "new", tmp / "old")
+        opts = dict(workers=args.workers, all_forms=False)
+        cold, t_cold = clock(lambda: build_pack(tmp / "new", start, end, tmp / "cold.zip", split_pdf=args.split_pdf,
+                                                **opts))
+        warm, t_warm = clock(lambda: build_pack(tmp / "new", start, end, tmp / "warm.zip", split_pdf=args.split_pdf,
+                                                **opts))
+        old, t_old = clock(lambda: build_legacy(tmp / "old", start, end, tmp / "old.zip", **opts))
         same = cold.path.read_bytes() == warm.path.read_bytes()
-        size = cold.path.stat().st_size
-        sample = serial_sample(registers, start, end, args.serial)
-        (tmp / "serial").mkdir()
-        _, t_serial = clock(lambda: serial_loop(sample, tmp / "serial"))
+        size, old_size = cold.path.stat().st_size, old.path.stat().st_size
+        pages = print_pages(cold.path)
     n = cold.forms
-    t_serial_all = t_serial / len(sample) * n
-
-    def rate(t):
-        return f"{n / t:6.1f} forms/s"
-
-    print(f"audit pack {start} … {end}: {n} forms, {cold.files} files, {size / 1e6:.0f} MB, {args.workers} workers")
-    print(f"  cold cache   {t_cold:8.1f} s  {rate(t_cold)}   ({cold.rendered} rendered, {cold.converted} converted,"
-          f" {len(cold.failures)} failures)")
-    print(f"  warm cache   {t_warm:8.1f} s  {rate(t_warm)}   ({warm.rendered} rendered, {warm.converted} converted;"
-          f" zip {'byte-identical' if same else 'DIFFERENT'} to the cold one)")
-    print(f"  serial loop  {t_serial_all:8.1f} s  {rate(t_serial_all)}   EXTRAPOLATED from {len(sample)} forms"
-          f" measured in {t_serial:.1f} s (render, then one soffice start per file)")
-    print(f"  cold / serial = {t_cold / t_serial_all:.2f}   warm / serial = {t_warm / t_serial_all:.3f}")
+    print(f"audit pack {start} … {end}: {n} forms, {pages} printed pages, {args.workers} workers")
+    print(f"  composed cold  {t_cold:7.1f} s  {n / t_cold:6.1f} forms/s  {size / 1e6:6.1f} MB  ({cold.files} files,"
+          f" {len(cold.failures)} failures{', split PDFs' if args.split_pdf else ''})")
+    print(f"  composed warm  {t_warm:7.1f} s  (zip {'byte-identical' if same else 'DIFFERENT'} to the cold one)")
+    print(f"  today cold     {t_old:7.1f} s  {n / t_old:6.1f} forms/s  {old_size / 1e6:6.1f} MB  ({old.files} files,"
+          f" {len(old.failures)} failures)")
+    print(f"  speed-up {t_old / t_cold:.1f}x   size {size / old_size:.2f} of today's ({old_size / size:.1f}x smaller)")
     return 0 if same else 1
 
 

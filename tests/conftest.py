@@ -6,10 +6,10 @@ import os
 import shutil
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
-import pikepdf
 import pytest
 
 from generator.registers.setup import init_registers
@@ -102,20 +102,41 @@ def soffice_convert_all(srcs: list[Path], fmt: str, outdir: Path) -> list[Path]:
     return outs
 
 
+FAKE_SOFFICE = """
+import re, sys, zipfile
+from pathlib import Path
+import pikepdf
+args, out, n = sys.argv[1:], None, 0
+for prev, a in zip(args, args[1:]):
+    if prev == "--outdir":
+        out = Path(a)
+for a in args:
+    if not a.endswith(".docx"):
+        continue
+    n += 1
+    if not MAKES or n > PER_CALL:
+        continue
+    try:   # a composed document: one page per section, its bookmark a destination on it
+        names = re.findall(rb'w:name="(AsEnd\\d+s\\d+)"', zipfile.ZipFile(a).read("word/document.xml"))
+    except (OSError, KeyError, zipfile.BadZipFile):
+        names = []
+    with pikepdf.new() as pdf:
+        for _ in names or [b""]:
+            pdf.add_blank_page()
+        pdf.Root.Dests = pikepdf.Dictionary({"/" + m.decode(): pikepdf.Array([pdf.pages[i].obj, pikepdf.Name.Fit])
+                                             for i, m in enumerate(names)})
+        pdf.save(out / (Path(a).stem + ".pdf"))
+"""
+
+
 def fake_soffice(folder: Path, makes_pdfs: bool, per_call: int = 10**6) -> str:
     """A stand-in soffice (set through AFTERSALES_SOFFICE) for tests about what is done with the
-    PDFs, not about LibreOffice: it exits 0 at once and writes a one-page PDF for the first
-    ``per_call`` .docx inputs of each call, or for none."""
-    blank = folder / "fake-soffice-page.pdf"
-    with pikepdf.new() as pdf:
-        pdf.add_blank_page()
-        pdf.save(blank)
+    PDFs, not about LibreOffice: it exits 0 at once and writes a PDF for the first ``per_call``
+    .docx inputs of each call, or for none: one blank page per section of a composed document
+    (with its page-range destination, as LibreOffice exports it), else one blank page."""
     script = folder / f"soffice{per_call}{makes_pdfs}"
-    body = ('out=""; n=0; for a in "$@"; do if [ "$prev" = "--outdir" ]; then out="$a"; fi; prev="$a"; done\n'
-            'for a in "$@"; do case "$a" in *.docx) b=$(basename "$a" .docx); n=$((n+1)); '
-            + (f'[ $n -le {per_call} ] && cp "{blank}" "$out/$b.pdf";' if makes_pdfs else ':;')
-            + " esac; done\nexit 0\n")
-    script.write_text("#!/bin/sh\n" + body)
+    body = FAKE_SOFFICE.replace("MAKES", str(makes_pdfs)).replace("PER_CALL", str(per_call))
+    script.write_text(f"#!{sys.executable}\n" + body)
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
     return str(script)
 

@@ -71,7 +71,7 @@ def pack_a(folders):
     root, a, _ = folders
     out = root / "a.zip"
     res = runner.invoke(app, ["audit-pack", str(a), "--from", iso(START), "--to", iso(END), "--out", str(out), "--all-forms",
-                              "--silent", "--json"])
+                              "--split-pdf", "--silent", "--json"])
     assert res.exit_code == 0, res.output
     return out, json.loads(res.stdout)
 
@@ -81,8 +81,8 @@ def pack_b(folders):
     """Same input in another folder: a one-day pack first (its forms go to the cache, converted in
     other batches), then the whole period resumed from that cache."""
     root, _, b = folders
-    sub = build_pack(b, SUB, SUB, root / "b-sub.zip", workers=2, all_forms=True)
-    full = build_pack(b, START, END, root / "b.zip", workers=2, all_forms=True)
+    sub = build_pack(b, SUB, SUB, root / "b-sub.zip", workers=2, all_forms=True, split_pdf=True)
+    full = build_pack(b, START, END, root / "b.zip", workers=2, all_forms=True, split_pdf=True)
     return sub, full
 
 
@@ -344,9 +344,10 @@ class Interrupted(Exception):
 
 
 def test_an_interrupted_build_resumes_from_the_forms_already_made(sample_dir, tmp_path, monkeypatch):
-    import generator.documents.pdf
+    import generator.pack.files
 
-    monkeypatch.setattr(generator.documents.pdf, "MAX_FILES", 2)       # chunks of 4 forms on 2 workers
+    monkeypatch.setattr(generator.pack.files, "CHUNK", 2)    # documents of 2 records,
+    monkeypatch.setattr(generator.pack.files, "WAVE", 4)     # 2 of them (4 forms) per round on 2 workers
     monkeypatch.setenv("AFTERSALES_SOFFICE", fake_soffice(tmp_path, makes_pdfs=True))   # resuming is ours, not LibreOffice's
     day = dt.date(2025, 7, 10)
 
@@ -359,11 +360,13 @@ def test_an_interrupted_build_resumes_from_the_forms_already_made(sample_dir, tm
     with pytest.raises(Interrupted):
         build_pack(sample_dir, day, day, tmp_path / "p.zip", progress=stop_in_second_chunk, all_forms=True)
     assert not (tmp_path / "p.zip").exists()
-    cache = sample_dir / ".aftersales-cache" / "forms"
-    assert not [p for p in cache.parent.iterdir() if p.name.startswith("staging")]
-    kept = len(list(cache.glob("*.pdf")))
-    assert kept == 4                     # the first chunk was kept; the second went with its staging folder
+    cache = sample_dir / ".aftersales-cache" / "print"
+    assert not [p for p in cache.parent.iterdir() if p.name.startswith(("staging", "compose"))]
+    # the rounds converted before the interruption were kept (each written as it finished), the rest not
+    kept = sum(len(json.loads(p.with_suffix(".json").read_text())) for p in cache.glob("chunk-*.pdf"))
+    assert 5 <= kept <= 8
     result = build_pack(sample_dir, day, day, tmp_path / "p.zip", all_forms=True)
+    assert kept < result.forms
     assert result.rendered == 0 and result.converted == result.forms - kept and not result.failures
 
 
@@ -426,7 +429,7 @@ def test_a_record_that_cannot_be_rendered_is_listed_and_the_pack_still_built(pac
     numbers = sorted(f["number"] for f in man["files"] if f["form"] == "service_info" and f["kind"] == "docx")
     assert len(numbers) >= 2
     break_template(folder, "service_info", numbers[0])
-    result = build_pack(folder, START, END, tmp_path / "broken.zip", all_forms=True)
+    result = build_pack(folder, START, END, tmp_path / "broken.zip", all_forms=True, split_pdf=True)
     assert [(f.form, f.number) for f in result.failures] == [("service_info", numbers[0])]
     assert "no_such_field" in result.failures[0].reason
     m = members(result.path)

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
@@ -17,10 +19,13 @@ from generator.core.errors import UserError
 from generator.documents import pdf as pdfmod
 from generator.documents.context import build_context
 from generator.documents.control import control_block
+from generator.documents.docx_repro import read_parts
 from generator.documents.engine import render_docx, template_path
+from generator.documents.pages import heading_rows, text_of, w
 from generator.documents.subjects import FormData, subjects
 from generator.registers.read import read_all
 from tests.conftest import fake_soffice
+from tests.stress import stress
 
 # As in conftest: without LibreOffice the PDF checks are skipped locally, never on CI.
 needs_soffice = pytest.mark.skipif(pdfmod.find_soffice() is None and not os.environ.get("CI"),
@@ -29,12 +34,13 @@ COPIES = {"repair_record": 3, "complaint_handling": 5}
 
 
 @pytest.fixture(scope="session")
-def all_pdfs(sample_dir_session, tmp_path_factory):
-    """Every form rendered once from the sample, converted in ONE batched call (two workers)."""
+def converted(sample_dir_session, tmp_path_factory):
+    """Every form rendered once from the sample, and once with stress data (tests/stress.py),
+    converted in ONE batched call (two workers): the stress forms cost no soffice start."""
     out = tmp_path_factory.mktemp("pdf")
     policy = default_policy()
     regs = read_all(sample_dir_session)
-    docx, expect = [], {}
+    docx, expect, stressed = [], {}, {}
     for form in load_forms().values():
         today = dt.date(2026, 8, 3) if form.kind == "overdue" else dt.date(2026, 6, 30)
         data = FormData(regs, policy, today)
@@ -42,9 +48,22 @@ def all_pdfs(sample_dir_session, tmp_path_factory):
         ctx = build_context(form, subject, data, control_block(form, policy, number=subject.number, copy_no="01"))
         docx.append(render_docx(template_path(form), ctx, out / f"{form.id}.docx"))
         expect[form.id] = (ctx["doc_title"], subject.number, ctx.get(form.customer or "", ""))
+        long_regs, number = stress(regs, form, policy, today)
+        long_data = FormData(long_regs, policy, today)
+        long_subject = next(s for s in subjects(form, long_data) if s.number == number)
+        long_ctx = build_context(form, long_subject, long_data,
+                                 control_block(form, policy, number=number, copy_no="01"))
+        docx.append(render_docx(template_path(form), long_ctx, out / f"stress_{form.id}.docx"))
+        stressed[form.id] = (long_ctx, out / f"stress_{form.id}.pdf")
     docx += glyph_probes(out)   # same soffice call: which regional glyph forms the runs get
     pdfs = pdfmod.convert_to_pdf(docx, out, workers=2)
-    return {p.stem: p for p in pdfs if not p.stem.startswith("probe_")}, expect
+    return {p.stem: p for p in pdfs if not p.stem.startswith(("probe_", "stress_"))}, expect, stressed
+
+
+@pytest.fixture(scope="session")
+def all_pdfs(converted):
+    """Every form rendered once from the sample (the first record of each)."""
+    return converted[0], converted[1]
 
 
 PROBE = "直骨刃次"   # characters whose Simplified-Chinese and Japanese glyphs differ
@@ -102,6 +121,11 @@ def test_template_runs_draw_simplified_chinese_glyph_forms(all_pdfs):
 def pdffonts(path: Path) -> list[list[str]]:
     lines = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()
     return [line.split() for line in lines[2:]]
+
+
+def pdftext_pages(path: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return text.split("\f")[:-1]
 
 
 def pdftext(path: Path) -> str:
@@ -185,3 +209,52 @@ def test_missing_libreoffice_says_how_to_install_and_keeps_the_docx(sample_dir, 
     assert r.exit_code == 0, r.output
     assert "libreoffice-writer-nogui" in r.output
     assert (tmp_path / "complaint_record_250707001.docx").exists() and not list(tmp_path.glob("*.pdf"))
+
+
+def _heading_text(form_id: str) -> list[str]:
+    """First cell text of the last heading row above each item loop of a form's template."""
+    body = etree.fromstring(read_parts(template_path(load_forms()[form_id]))["word/document.xml"]).find(w("body"))
+    out = []
+    for tbl in body.iter(w("tbl")):
+        rows = tbl.findall(w("tr"))
+        heads = heading_rows(rows)
+        if heads and any("{%tr for" in text_of(r) for r in rows):
+            cells = [text_of(c).strip() for c in rows[heads - 1].findall(w("tc"))]
+            out += [c for c in cells if c and "{" not in c][:1]
+    return out
+
+
+@needs_soffice
+def test_stressed_forms_say_on_every_page_what_they_belong_to(converted):
+    """1,200-character texts, 40 item lines, 77 attendees, 10 parts: page by page, the footer
+    names the form, the record and the copy and counts pages within the copy; a page with item
+    lines shows the column headings; no item line is split over two pages."""
+    _, _, stressed = converted
+    assert set(stressed) == set(load_forms())
+    long_forms = 0
+    for form_id, (ctx, path) in stressed.items():
+        pages = ["".join(p.split()) for p in pdftext_pages(path)]
+        title, number = ctx["doc_title"], ctx["doc_number"]
+        copies = [c for c in ctx["doc_copies"] if c]
+        runs, at = [], 0
+        for k, page in enumerate(pages):
+            where = f"{form_id} page {k + 1}"
+            assert title in page and f"编号：{number}" in page, where
+            m = re.search(r"第(\d+)页共(\d+)页", page)
+            assert m, f"{where}: no page line"
+            i, n = int(m.group(1)), int(m.group(2))
+            if i == 1:
+                runs.append(n)
+                at = 0
+            at += 1
+            assert i == at <= n, f"{where}: 第{i}页 共{n}页 out of sequence"
+            if copies:
+                assert copies[len(runs) - 1] in page, f"{where}: copy label {copies[len(runs) - 1]} missing"
+            for heading in _heading_text(form_id):
+                if "※" in page:
+                    assert heading in page, f"{where}: item lines without the heading {heading!r}"
+        assert sum(runs) == len(pages) and len(runs) == max(1, len(copies)), form_id
+        long_forms += max(runs) > 1
+        for marker in {m for p in pages for m in re.findall(r"※\d\d", p)}:
+            assert sum(marker in p for p in pages) == max(1, len(copies)), f"{form_id}: {marker} not once per copy"
+    assert long_forms >= 5          # the stress data did make long records

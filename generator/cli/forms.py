@@ -49,7 +49,9 @@ def render(
     number: Optional[List[str]] = typer.Option(None, "--number", "-n", help="单据编号，可重复 / record number (repeatable)"),
     all_: bool = typer.Option(False, "--all", help="填写全部记录 / every record"),
     out: Path = typer.Option(..., "--out", "-o", help="输出目录 / output folder"),
-    pdf: bool = typer.Option(False, "--pdf", help="同时生成 PDF（需 LibreOffice）/ also write PDFs"),
+    pdf: bool = typer.Option(False, "--pdf", help="同时生成 PDF：同一表单合订为一个文件，每份记录一个书签（需 LibreOffice）"
+                                                  " / also one bookmarked PDF"),
+    split_pdf: bool = typer.Option(False, "--split-pdf", help="与 --pdf 同用：另附每份记录各自的 PDF / also one PDF per record"),
     pdf_engine: Optional[str] = typer.Option(None, "--pdf-engine", metavar="libreoffice|word|wps|auto",
                                              help="PDF 由谁生成，默认取策略 [pdf] engine（libreoffice）/ PDF engine"),
     uncontrolled: bool = typer.Option(False, "--uncontrolled", help="非受控副本：不编分发号、隐去个人信息 / uncontrolled copy"),
@@ -69,10 +71,10 @@ def render(
         # deferred: docxtpl loads only when forms are rendered
         from generator.documents.batch import render_forms
 
-        with pdf_engine_chosen(directory, pdf_engine) if pdf else nullcontext():
+        with pdf_engine_chosen(directory, pdf_engine) if pdf or split_pdf else nullcontext():
             result = render_forms(
-                directory, form, out, numbers=None if all_ else list(number), pdf=pdf,
-                uncontrolled=uncontrolled, holder=holder, today=day,
+                directory, form, out, numbers=None if all_ else list(number), pdf=pdf or split_pdf,
+                split_pdf=split_pdf, uncontrolled=uncontrolled, holder=holder, today=day,
                 progress=lambda items, total: progress(items, "填写表单", silent, total=total),
             )
     for w in result.warnings:

@@ -41,6 +41,7 @@ def audit_pack(
     mask_personal: bool = typer.Option(False, "--mask-personal", help="隐去电话和联系人姓名（即为非受控副本）"
                                                                       " / mask phones and contact names"),
     all_forms: bool = typer.Option(False, "--all-forms", help="收录全部表单，而非策略 audit_pack.forms 所列 / every form"),
+    split_pdf: bool = typer.Option(False, "--split-pdf", help="另附每份表单各自的 PDF / also one PDF per record"),
     sign: Optional[Path] = typer.Option(None, "--sign", help="用公司私钥签署清单（aftersales keys new 生成）"
                                                              " / sign manifest.json with the company's key"),
     silent: bool = typer.Option(False, "--silent", help="不显示进度条 / no progress bar"),
@@ -56,7 +57,8 @@ def audit_pack(
         start, end = day_option(from_, "--from"), day_option(to, "--to")
         day = day_option(today, "--today", default=dt.date.today())
         result = build_pack(directory, start, end, out, registers=_registers(registers), uncontrolled=uncontrolled,
-                            mask_personal=mask_personal, all_forms=all_forms, sign=sign, today=day,
+                            mask_personal=mask_personal, all_forms=all_forms, split_pdf=split_pdf, sign=sign,
+                            today=day,
                             progress=lambda items, description, total: progress(items, description, silent, total=total))
         unsigned = unsigned_warning(load_forms(directory).values(), find_policy(directory))
     if unsigned:

@@ -1,5 +1,7 @@
 """Render a batch: select the records, number the controlled copies, fill the templates on
-every core, log the issued copies and convert to PDF.
+every core, log the issued copies and convert to PDF: the batch's records composed into one
+document per form and converted once (``printfile.print_pdfs``), one printable PDF with a
+bookmark per record; each record's own PDF cut from it on request (``split_pdf``).
 """
 from __future__ import annotations
 
@@ -22,9 +24,11 @@ from generator.documents.control import (
     is_superseded,
     unsigned_warning,
 )
+from generator.documents.docx_repro import write_bytes
 from generator.documents.engine import render_docx, template_path, template_revision
 from generator.documents.names import unique_names
 from generator.documents.pool import pool_map, worker_pool
+from generator.documents.printfile import cut, print_pdfs
 from generator.documents.subjects import FormData, Subject, subjects
 from generator.registers.outpath import require_writable
 from generator.registers.read import read_all
@@ -71,13 +75,16 @@ def render_all(jobs: list[tuple], workers: int = 2, progress=None) -> list[Path]
 
 def render_forms(directory, form_name: str, out, *, numbers: list[str] | None = None,
                  pdf: bool = False, uncontrolled: bool = False, holder: str = "",
-                 today: dt.date | None = None, workers: int = 2, progress=None) -> RenderResult:
+                 today: dt.date | None = None, workers: int = 2, progress=None,
+                 split_pdf: bool = False) -> RenderResult:
     """Render a form for the given numbers (or every record) of the registers in ``directory``.
 
     Controlled copies get the next 分发号 and a row per copy in 分发记录.xlsx (written first, under
     the log's lock); blank 编制/审核/批准 give one warning; a template older than the
-    policy's revision renders 作废 and issues nothing. With ``pdf``, the .docx files are
-    converted in one batch; a missing LibreOffice is reported as a warning, the .docx stay.
+    policy's revision renders 作废 and issues nothing. With ``pdf``, the records go into one
+    PDF, ``<name>.pdf`` for one record, ``<form>.pdf`` with a bookmark per record for more (and
+    ``<name>.pdf`` per record with ``split_pdf``); a missing LibreOffice is reported as a
+    warning, the .docx stay.
     """
     form = find_form(form_name, directory)
     directory, out = Path(directory), Path(out)
@@ -125,5 +132,18 @@ def render_forms(directory, form_name: str, out, *, numbers: list[str] | None = 
         if not converter.pdf_available():
             result.warnings.append(converter.INSTALL_HINT)
         else:
-            result.pdf = converter.convert_to_pdf(result.docx, out, workers=workers)
+            result.pdf = _pdfs(form, chosen, result.docx, out, workers, split_pdf)
     return result
+
+
+def _pdfs(form: FormSpec, chosen: list[Subject], docx: list[Path], out: Path, workers: int,
+          split_pdf: bool) -> list[Path]:
+    """The batch's printable PDF (one per form; per record with ``split_pdf``)."""
+    single = len(docx) == 1
+    bound = out / (f"{docx[0].stem}.pdf" if single else f"{form.id}.pdf")
+    ranges = print_pdfs([(docx, [s.number for s in chosen], bound)], workers=workers)[0]
+    if single or not split_pdf:
+        return [bound]
+    data = bound.read_bytes()
+    return [bound] + [write_bytes(out / f"{d.stem}.pdf", cut(data, first, last))
+                      for d, (first, last) in zip(docx, ranges)]

@@ -27,12 +27,25 @@ from markupsafe import Markup, escape
 from generator.config.form_specs import FormSpec
 from generator.config.resources import shipped_dir
 from generator.core.errors import UserError
+from generator.documents.compose import (
+    FOOTER_REL,
+    HEADER_REL,
+    Package,
+    Record,
+    rels_name,
+)
 from generator.documents.docx_repro import CORE, docx_bytes, read_parts, write_bytes
+from generator.documents.pages import (
+    BOOKMARK,
+    discipline_body,
+    footer_line,
+    page_label,
+    section_marks,
+    w,
+)
 
 SHIPPED_TEMPLATES = shipped_dir("templates")   # the wheel's copy, or the repository's templates/
 COMPANY_TEMPLATES = "templates"       # a register folder's own templates: <folder>/templates/
-HEADER_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
-FOOTER_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer"
 _REV = re.compile(rb"<dc:identifier>aftersales:([\w-]+):r(\d+)</dc:identifier>")
 _IDENTIFIER = re.compile(rb"<dc:identifier>[^<]*</dc:identifier>|<dc:identifier/>")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f]")
@@ -103,12 +116,9 @@ def stamp_template(path: Path, form_id: str, revision: int) -> Path:
 # The compiled template and rendering
 
 
-HEADER_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
-FOOTER_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer"
-
-
 class CompiledTemplate:
-    """A template's parts patched and compiled once; ``render`` gives .docx bytes."""
+    """A template's parts patched and compiled once, with the page rules of ``pages`` applied;
+    ``record`` fills it for one context, ``render`` gives that record's .docx bytes."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -116,18 +126,24 @@ class CompiledTemplate:
         self.parts = read_parts(self.path)
         self.tpl = DocxTemplate(str(self.path))
         self.tpl.init_docx()
+        discipline_body(self.tpl.docx.element.body)
+        self.header = self.footer = None      # the default header and footer, compiled
+        self.own_rels: dict[str, bytes | None] = {}     # and their own relationships
         try:
             self.body = self.env.from_string(self.tpl.patch_xml(self.tpl.get_xml()))
-            self.extra = {}
             for rel in self.tpl.docx.part.rels.values():
                 if rel.reltype in (HEADER_REL, FOOTER_REL) and rel.target_part.blob:
-                    name = str(rel.target_part.partname).lstrip("/")
-                    src = self.tpl.patch_xml(self.tpl.get_part_xml(rel.target_part))
-                    self.extra[name] = self.env.from_string(src)
+                    src = self.env.from_string(self.tpl.patch_xml(self.tpl.get_part_xml(rel.target_part)))
+                    own = self.parts.get(rels_name(str(rel.target_part.partname).lstrip("/")))
+                    if rel.reltype == HEADER_REL and self.header is None:
+                        self.header, self.own_rels["header"] = src, own
+                    elif rel.reltype == FOOTER_REL and self.footer is None:
+                        self.footer, self.own_rels["footer"] = src, own
         except TemplateError as e:
             raise UserError(f"模板 {self.path.name} 中的标记有误：{e}") from None
         self.revision = _revision(self.parts)
         self.doc_name = str(self.tpl.docx.part.partname).lstrip("/")
+        self.package = Package(self.parts, self.doc_name)
 
     def _finish(self, xml: str) -> str:
         # docxtpl's post-processing of a rendered part (render_xml_part)
@@ -143,18 +159,37 @@ class CompiledTemplate:
         except TemplateError as e:
             raise UserError(f"模板 {self.path.name} 无法填写：{e}") from None
 
-    def render(self, context: dict) -> bytes:
-        parts = dict(self.parts)
+    def _part(self, template, context: dict) -> bytes | None:
+        if template is None:
+            return None
+        xml = etree.fromstring(self._render(template, context).encode("utf-8"))
+        return etree.tostring(xml, encoding="UTF-8", standalone=True)
+
+    def record(self, context: dict) -> Record:
+        """One record: its body, header, and a footer per section naming title, number and copy."""
         body = self.tpl.fix_tables(self._render(self.body, context))
         self.tpl.docx_ids_index = 1000
         self.tpl.fix_docpr_ids(body)
-        root = etree.fromstring(parts[self.doc_name])
-        root.replace(root.find("{%s}body" % root.nsmap["w"]), body)
-        parts[self.doc_name] = etree.tostring(root, encoding="UTF-8", standalone=True)
-        for name, template in self.extra.items():
-            xml = etree.fromstring(self._render(template, context).encode("utf-8"))
-            parts[name] = etree.tostring(xml, encoding="UTF-8", standalone=True)
-        return docx_bytes(parts)
+        record = as_record(body, self._part(self.header, context), self._part(self.footer, context), context)
+        record.header_rels, record.footer_rels = self.own_rels.get("header"), self.own_rels.get("footer")
+        return record
+
+    def render(self, context: dict) -> bytes:
+        return docx_bytes(self.package.assemble([self.record(context)]))
+
+
+def as_record(body, header: bytes | None, footer: bytes | None, context: dict) -> Record:
+    """A rendered body with its header and footer as a Record: one footer per section (copy),
+    each counting that section's pages and naming the record (``pages.footer_line``)."""
+    own = body.find(w("sectPr"))
+    if own is not None:
+        body.remove(own)
+    sections = len(section_marks(body)) + 1
+    copies = [c for c in context.get("doc_copies") or [] if c]
+    labels = copies if len(copies) == sections else [""] * sections
+    footers = [footer_line(footer, BOOKMARK.format(record=0, section=j), page_label(context, labels[j]))
+               if footer else None for j in range(sections)]
+    return Record(list(body), header, footers)
 
 
 _compiled: dict[tuple, CompiledTemplate] = {}
@@ -175,14 +210,29 @@ def render_docx(template: Path, context: dict, out: Path) -> Path:
 
 
 def render_docxtpl(template: Path, context: dict, out: Path | None = None) -> bytes:
-    """The plain docxtpl path (template reloaded every time): reference for tests and bench."""
+    """The plain docxtpl path (template reloaded every time, then the same page rules and
+    sections): reference for tests and bench."""
     tpl = DocxTemplate(str(template))
+    tpl.init_docx()
+    discipline_body(tpl.docx.element.body)
     tpl.render(context, jinja_env=make_env())
     buf = io.BytesIO()
     tpl.save(buf)
-    data = docx_bytes(read_parts(buf.getvalue()))
+    parts = read_parts(buf.getvalue())
+    doc_name = str(tpl.docx.part.partname).lstrip("/")
+    rendered, own = {}, {}
+    for rel in tpl.docx.part.rels.values():
+        if rel.reltype in (HEADER_REL, FOOTER_REL) and rel.reltype not in rendered:
+            name = str(rel.target_part.partname).lstrip("/")
+            rendered[rel.reltype], own[rel.reltype] = parts[name], parts.get(rels_name(name))
+    body = etree.fromstring(parts[doc_name]).find(w("body"))
+    record = as_record(body, *(_canonical(rendered.get(t)) for t in (HEADER_REL, FOOTER_REL)), context)
+    record.header_rels, record.footer_rels = own.get(HEADER_REL), own.get(FOOTER_REL)
+    data = docx_bytes(Package(parts, doc_name).assemble([record]))
     if out is not None:
         write_bytes(out, data)
     return data
 
 
+def _canonical(xml: bytes | None) -> bytes | None:
+    return None if xml is None else etree.tostring(etree.fromstring(xml), encoding="UTF-8", standalone=True)

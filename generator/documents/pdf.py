@@ -84,16 +84,21 @@ def batches(names: list[str], max_files: int = MAX_FILES, max_chars: int = MAX_C
     return out
 
 
-def _run(soffice: str, names: list[str], cwd: Path, out_dir: Path, profile: Path, env: dict, timeout: float):
+# Word bookmarks as PDF named destinations: where each record's sections end (documents/printfile)
+WITH_DESTINATIONS = 'pdf:writer_pdf_Export:{"ExportBookmarksToPDFDestination":{"type":"boolean","value":"true"}}'
+
+
+def _run(soffice: str, names: list[str], cwd: Path, out_dir: Path, profile: Path, env: dict, timeout: float,
+         export: str = "pdf:writer_pdf_Export"):
     cmd = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-           "--nolockcheck", "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(out_dir), *names]
+           "--nolockcheck", "--convert-to", export, "--outdir", str(out_dir), *names]
     try:
         return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, cwd=cwd)
     except subprocess.TimeoutExpired:
         raise UserError(f"LibreOffice 转换超时（{timeout:.0f} 秒，{len(names)} 个文件）") from None
 
 
-def _worker(soffice: str, files: list[Path], out_dir: Path, profile: Path, env: dict) -> list[str]:
+def _worker(soffice: str, files: list[Path], out_dir: Path, profile: Path, env: dict, export: str) -> list[str]:
     """Convert files batch by batch on one profile; returns soffice's messages."""
     log = []
     by_dir: dict[Path, list[str]] = {}
@@ -101,13 +106,20 @@ def _worker(soffice: str, files: list[Path], out_dir: Path, profile: Path, env: 
         by_dir.setdefault(f.parent, []).append(f.name)
     for folder, names in by_dir.items():
         for batch in batches(names):
-            r = _run(soffice, batch, folder, out_dir, profile, env, timeout=60 + 10 * len(batch))
+            # a composed document holds many pages: allow for them (on a busy machine 1 MB of
+            # .docx, about 200 pages, took up to 3 minutes); a hung soffice still ends
+            size = sum((folder / n).stat().st_size for n in batch)
+            r = _run(soffice, batch, folder, out_dir, profile, env, timeout=60 + 10 * len(batch) + size / 4_000,
+                     export=export)
             log.append((r.stderr or "") + (r.stdout or ""))
     return log
 
 
-def convert_to_pdf(docx_paths, out_dir, workers: int = 2) -> list[Path]:
+def convert_to_pdf(docx_paths, out_dir, workers: int = 2, *, destinations: bool = False) -> list[Path]:
     """Convert .docx files to PDF in ``out_dir``; returns the PDFs in input order.
+
+    ``destinations``: the documents' bookmarks become PDF named destinations (composed
+    documents find their records' pages by them; see ``printfile``).
 
     The files are split between ``workers`` soffice processes, each with its own profile,
     each converting batch after batch. A file soffice skipped is tried once more; raises
@@ -142,8 +154,9 @@ def convert_to_pdf(docx_paths, out_dir, workers: int = 2) -> list[Path]:
         for _ in range(2):   # a second pass for anything soffice skipped
             parts = chunks(todo, workers)
             with ThreadPoolExecutor(len(parts)) as pool:
-                for messages in pool.map(lambda ip: _worker(soffice, ip[1], out_dir, tmp / f"profile{ip[0]}", env),
-                                         enumerate(parts)):
+                export = WITH_DESTINATIONS if destinations else "pdf:writer_pdf_Export"
+                for messages in pool.map(lambda ip: _worker(soffice, ip[1], out_dir, tmp / f"profile{ip[0]}", env,
+                                                            export), enumerate(parts)):
                     log += messages
             todo = missing()
             if not todo:

@@ -2,13 +2,15 @@
 
 ``build_pack(directory, start, end, out)`` writes one zip:
 
-- ``forms/<form>/<number>.docx|.pdf``: every form of every record whose record date lies in
+- ``forms/<form>/<number>.docx``: every form of every record whose record date lies in
   the period. The record date is the date the register's numbering uses
   (``SheetSpec.number_date``: 受理日期, 申请日期 …); a 催办单 takes its case's date; a monthly
   统计表 is in the pack when its whole month is. Forms are filled as of the period's last day
   (doc_today, overdue clocks), and carry no 分发号: a pack copy is an archive copy, not an
   issued one, so building a pack never touches 分发记录.xlsx.
-- ``print/<form>.pdf``: all cases of a form in one PDF, a bookmark per case, by record date.
+- ``print/<form>.pdf``: all cases of a form in one PDF, a bookmark per case, by record date;
+  the manifest gives each record's pages in it with their hash (``print_pages``,
+  ``pages_sha256``). ``forms/<form>/<number>.pdf`` only with ``split_pdf``, cut from it.
 - ``registers/``: the workbooks as read and the policy used (masked copies in a masked pack).
 - ``check.xlsx``: findings of ``aftersales check`` (as of the last day) on rows dated in the
   period, on rows that cannot be dated, and on whole sheets; and the records whose form could
@@ -31,8 +33,9 @@ time, user and pack hash go only to ``审计日志.csv`` beside the registers.
 Big batches: each form is cached in ``DIR/.aftersales-cache`` under the hash of the context
 names its template reads, the template and the toolchain (renderer, converter, fonts,
 soffice); the policy reaches a form only through its context (control block, fee lines,
-masking). Only missing forms are rendered and converted, so an interrupted build resumes
-where it stopped.
+masking). Only missing forms are rendered, and only chunks of records not yet converted are
+composed and converted (``files``: one LibreOffice document per chunk of a form's records, not
+one per record), so an interrupted build resumes where it stopped.
 
 Where each part lives: ``options`` (PackOptions, Case, Failure, PackResult), ``plan`` (record
 dates, which forms), ``files`` (cache, rendering, conversion, print files), ``workbooks``
@@ -56,7 +59,13 @@ from generator.documents.distribution import record_pack_copies
 from generator.documents.pdf import INSTALL_HINT, find_soffice
 from generator.pack.audit_log import AUDIT_LOG, append_audit_log, log_line
 from generator.pack.clauses import FILE_CLAUSES
-from generator.pack.files import FormCache, make_files, print_file, toolchain_digest
+from generator.pack.files import (
+    FormCache,
+    make_files,
+    ordered,
+    print_files,
+    toolchain_digest,
+)
 from generator.pack.options import Case, PackOptions, PackResult, is_masked
 from generator.pack.plan import plan_pack, record_dates
 from generator.pack.readme import README, readme_text
@@ -118,7 +127,8 @@ class PackContents:
         self.rows: list[dict] = []
         self.sources = sources or {}      # policy document_control.sources: the company's documents
 
-    def add(self, path: str, source, kind: str, *, case: Case | None = None, form=None, pages=None) -> None:
+    def add(self, path: str, source, kind: str, *, case: Case | None = None, form=None, pages=None,
+            **extra) -> None:
         data = source if isinstance(source, (bytes, bytearray)) else None
         form = case.form if case else form
         self.members.append((path, source))
@@ -128,29 +138,28 @@ class PackContents:
             "path": path, "pages": pages, "size": len(data) if data is not None else Path(source).stat().st_size,
             "sha256": sha256_bytes(data) if data is not None else sha256_file(source),
             "clause": form.clause if form else FILE_CLAUSES.get(kind, ""),
-            "source": cite(form.source, self.sources) if form else "",
+            "source": cite(form.source, self.sources) if form else "", **extra,
         })
 
     @property
     def forms(self) -> int:
         return sum(1 for r in self.rows if r["kind"] == "docx")
 
-    def add_forms(self, cases: list[Case], cache: FormCache, toolchain: str) -> None:
-        """forms/<form>/<stem>.docx|.pdf by record date, then print/<form>.pdf."""
-        by_form: dict[str, list[Case]] = {}
-        for c in sorted(cases, key=lambda c: (c.date or dt.date.min, c.number, c.row or 0, c.stem)):
-            if c.docx is not None:
-                by_form.setdefault(c.form.id, []).append(c)
-        for form_id in sorted(by_form):
-            for c in by_form[form_id]:
-                self.add(f"forms/{form_id}/{c.stem}.docx", c.docx, "docx", case=c)
-                if c.pdf is not None:
-                    self.add(f"forms/{form_id}/{c.stem}.pdf", c.pdf, "pdf", case=c, pages=c.pages)
-        for form_id in sorted(by_form):
-            printable = [c for c in by_form[form_id] if c.pdf is not None]
-            if printable:
-                path, pages = print_file(form_id, printable, cache, toolchain)
-                self.add(f"print/{form_id}.pdf", path, "print", form=printable[0].form, pages=pages)
+    def add_forms(self, cases: list[Case], cache: FormCache, split_pdf: bool) -> None:
+        """forms/<form>/<stem>.docx (with its pages in the print file and their hash), their own
+        PDFs with ``split_pdf``, then print/<form>.pdf."""
+        prints = print_files(cases, cache, split_pdf=split_pdf)
+        for c in ordered(cases):
+            if c.docx is None:
+                continue
+            where = {"print": f"print/{c.form.id}.pdf", "print_pages": list(c.print_range),
+                     "pages_sha256": c.pages_sha256} if c.print_range else {}
+            self.add(f"forms/{c.form.id}/{c.stem}.docx", c.docx, "docx", case=c, pages=c.pages, **where)
+            if split_pdf and c.pdf is not None:
+                self.add(f"forms/{c.form.id}/{c.stem}.pdf", c.pdf, "pdf", case=c, pages=c.pages)
+        forms = {c.form.id: c.form for c in cases}
+        for form_id, (path, pages) in sorted(prints.items()):
+            self.add(f"print/{form_id}.pdf", path, "print", form=forms[form_id], pages=pages)
 
     def write(self, out: Path, manifest: dict, key=None) -> None:
         """manifest.json (listing every member added), its signature when a company ``key`` is
@@ -167,13 +176,15 @@ class PackContents:
 
 def build_pack(directory, start: dt.date, end: dt.date, out, *, registers: list[str] | None = None,
                uncontrolled: bool = False, mask_personal: bool = False, all_forms: bool = False,
-               workers: int = 2, progress=None, sign=None, today: dt.date | None = None) -> PackResult:
+               split_pdf: bool = False, workers: int = 2, progress=None, sign=None,
+               today: dt.date | None = None) -> PackResult:
     """Build the audit pack of ``start``…``end`` from the registers in ``directory`` into ``out``.
 
     ``progress(iterable, description, total)`` wraps each long step (a progress bar); records
     that cannot be filled or converted are listed in check.xlsx and PackResult.failures.
     Checks, scores and penalties are judged on ``end``, or on ``today`` (default: the real date)
     when the period has not ended: nothing after today counts.
+    ``split_pdf`` adds each record's own PDF (cut from its form's print file).
     ``sign``: the company's private key file; manifest.json is signed with it.
     """
     t0 = time.perf_counter()
@@ -191,7 +202,7 @@ def build_pack(directory, start: dt.date, end: dt.date, out, *, registers: list[
     failures = sorted(failures + made_failures, key=lambda f: (f.form, f.date or dt.date.min, f.number, f.row or 0))
 
     pack = PackContents(sources_of(policy))
-    pack.add_forms(cases, cache, toolchain)
+    pack.add_forms(cases, cache, split_pdf)
     for rid in sorted(regs):
         pack.add(f"registers/{regs[rid].path.name}", masked_workbook(regs[rid]) if masked else regs[rid].path,
                  "register")

@@ -1,21 +1,26 @@
-"""The form files of a pack: rendered and converted once, kept in a cache, merged for print.
+"""The form files of a pack: rendered and converted once, kept in a cache, bound for print.
 
-Each form is cached in ``DIR/.aftersales-cache/forms`` under the hash of the context names its
-template reads, the template and the toolchain (``toolchain_digest``). Only missing forms are
-rendered (on ``workers`` processes) and converted (``workers`` soffice processes, in chunks
-written to the cache as they finish), so an interrupted build resumes where it stopped.
+Each record's .docx is cached in ``DIR/.aftersales-cache/forms`` under the hash of the context
+names its template reads, the template and the toolchain (``toolchain_digest``). A form's
+records are converted as composed documents of up to CHUNK records (``documents.printfile``),
+each cached in ``print/chunk-<key>.pdf`` (key: its records' keys) with its records' page
+ranges beside it; the print file of a form binds its chunks with a bookmark per record. Only
+missing records are rendered and missing chunks converted, ``workers`` soffice at a time, each
+written to the cache as it finishes, so an interrupted build resumes where it stopped.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import io
 import json
 import os
 import shutil
 import tempfile
-import threading
 import zipfile
 from concurrent.futures import CancelledError
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
@@ -25,17 +30,28 @@ from jinja2 import TemplateError
 from lxml.etree import XMLSyntaxError
 
 from generator.core.errors import UserError
-from generator.documents import pdf as pdf_mod
 from generator.documents.docx_repro import write_bytes
 from generator.documents.engine import render_docx
 from generator.documents.pdf import find_soffice
-from generator.documents.pdf_repro import merge_pdfs, normalize_pdf, page_count
+from generator.documents.pdf_repro import normalize_pdf
 from generator.documents.pool import pool_map, worker_pool
+from generator.documents.printfile import (
+    bind,
+    compose_docx,
+    convert_balanced,
+    cut,
+    pages_digest,
+    record_ranges,
+)
 from generator.pack.options import Case, Failure, error_text
 from generator.pack.verify import FORMAT_VERSION
 
 CACHE_DIR = ".aftersales-cache"
-POLL_SECONDS = 0.5
+# Records per composed document: LibreOffice's cost is per document (FIELD-NOTES), so big; not
+# so big that one failure or interruption costs much, and a form of a few hundred records
+# still gives each soffice worker a document of its own.
+CHUNK = 100
+WAVE = 600       # records per round of soffice starts (a soffice start costs seconds on a busy machine)
 TOOLCHAIN_DIR = Path(__file__).resolve().parent.parent / "documents"   # the renderer, converter and font config
 # A template that cannot be read or filled: our renderer's UserError (bad tags, unknown names),
 # what it does not wrap, a missing or broken .docx, a part that renders to invalid XML.
@@ -77,12 +93,16 @@ class FormCache:
     def pdf(self, key: str) -> Path:
         return self.forms / f"{key}.pdf"
 
+    def chunk(self, key: str) -> Path:
+        """A converted chunk of records (its page ranges in ``<key>.json`` beside it)."""
+        return self.print / f"chunk-{key}.pdf"
+
     def staging(self) -> Path:
         return Path(tempfile.mkdtemp(prefix=f"staging-{os.getpid()}-", dir=self.root))
 
 
 # ---------------------------------------------------------------------------
-# Jobs for the pool: rendering, and normalising PDFs while soffice converts the next chunk
+# Rendering on the pool
 
 def _render_job(job: tuple) -> str | None:
     """Render one form into the cache; the reason as text when its template cannot be filled."""
@@ -94,13 +114,49 @@ def _render_job(job: tuple) -> str | None:
         return error_text(e)
 
 
-def _normalise_job(job: tuple) -> str | None:
-    src, dest = job
+# ---------------------------------------------------------------------------
+# Print files: each form's records composed into documents of CHUNK records, converted once
+
+def ordered(cases: list[Case]) -> list[Case]:
+    """Cases in pack order: by form, then record date, number, row and file name."""
+    return sorted(cases, key=lambda c: (c.form.id, c.date or dt.date.min, c.number, c.row or 0, c.stem))
+
+
+@dataclass
+class Chunk:
+    """Up to CHUNK records of one form, composed and converted as one document."""
+    cases: list[Case]
+    key: str = ""
+
+    def __post_init__(self):
+        self.key = hashlib.sha256(canonical_json(["chunk", [c.key for c in self.cases]])).hexdigest()
+
+
+def _chunks(form_cases: list[Case], size: int) -> list[Chunk]:
+    return [Chunk(form_cases[i:i + size]) for i in range(0, len(form_cases), size)]
+
+
+def _compose_job(job: tuple) -> str | None:
+    """Compose a chunk's record files into one .docx; the reason when it cannot be done."""
+    sources, out = job
+    try:
+        write_bytes(Path(out), compose_docx([Path(s) for s in sources]))
+        return None
+    except (OSError, XMLSyntaxError, KeyError, ValueError, zipfile.BadZipFile) as e:
+        return error_text(e)
+
+
+def _finish_job(job: tuple) -> str | None:
+    """Normalise a converted chunk into the cache with its records' page ranges beside it."""
+    src, dest, records = job
     try:
         data, _ = normalize_pdf(Path(src))
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            ranges = record_ranges(pdf, records)
+        write_bytes(Path(dest).with_suffix(".json"), canonical_json(ranges))
         write_bytes(Path(dest), data)
         return None
-    except (pikepdf.PdfError, OSError) as e:     # soffice wrote no PDF, or a broken one
+    except (pikepdf.PdfError, OSError, UserError) as e:     # no PDF, a broken one, or pages not found
         return f"PDF 无法规范化：{error_text(e)}"
 
 
@@ -114,85 +170,82 @@ def _outcome(result) -> str | None:
         return error_text(e)
 
 
-# ---------------------------------------------------------------------------
-# Conversion through LibreOffice
+def _run(pool, fn, job):
+    return pool.submit(fn, job) if pool is not None else fn(job)
 
-def _convert_robust(paths: list[Path], out_dir: Path, workers: int, stop: threading.Event) -> dict[Path, str]:
-    """Convert and retry what LibreOffice left out (a file that crashes soffice loses the rest
-    of its batch): the missing ones again, then halves, then single files. Returns failures.
-    Gives up quietly once ``stop`` is set (the build was interrupted)."""
-    if stop.is_set():
-        return {}
-    detail = ""
+
+def _waves(chunks: list[Chunk], records: int) -> list[list[Chunk]]:
+    """Runs of chunks of about ``records`` records: one soffice start per worker and wave."""
+    waves: list[list[Chunk]] = [[]]
+    for ch in chunks:
+        if waves[-1] and sum(len(c.cases) for c in waves[-1]) + len(ch.cases) > records:
+            waves.append([])
+        waves[-1].append(ch)
+    return [w for w in waves if w]
+
+
+def _convert_wave(wave: list[Chunk], cache: FormCache, pool, workers: int, composed: dict) -> dict[str, str]:
+    """Convert a wave of chunks into the cache, ``workers`` soffice side by side; failures by
+    chunk key."""
+    failed: dict[str, str] = {}
+    staging = cache.staging()
     try:
-        pdf_mod.convert_to_pdf(paths, out_dir, workers=workers)
-    except UserError as e:
-        detail = e.message
-    missing = [p for p in paths if not (out_dir / f"{p.stem}.pdf").exists()]
-    if not missing:
-        return {}
-    if len(paths) == 1:
-        return {paths[0]: f"LibreOffice 未能转换为 PDF（{detail[-200:]}）" if detail else "LibreOffice 未能转换为 PDF"}
-    if len(missing) < len(paths):
-        return _convert_robust(missing, out_dir, workers, stop)
-    half = len(paths) // 2
-    return {**_convert_robust(paths[:half], out_dir, 1, stop), **_convert_robust(paths[half:], out_dir, 1, stop)}
-
-
-def _converting(docx: list[Path], staging: Path, workers: int, failed: dict):
-    """Run one conversion chunk in a thread, yielding once per PDF as it appears."""
-    box, stop = {}, threading.Event()
-    thread = threading.Thread(target=lambda: box.update(failed=_convert_robust(docx, staging, workers, stop)),
-                              daemon=True)
-    thread.start()
-    done = 0
-    try:
-        while thread.is_alive():
-            thread.join(POLL_SECONDS)
-            now = min(len(docx), sum(1 for _ in staging.glob("*.pdf")))
-            for _ in range(now - done):
-                yield None
-            done = max(done, now)
+        ready = []
+        for ch in wave:
+            reason = _outcome(composed.pop(ch.key))
+            if reason:
+                failed[ch.key] = reason
+            else:
+                ready.append(ch)
+        detail = convert_balanced([(cache.root / "compose" / f"{c.key}.docx", len(c.cases)) for c in ready],
+                                  staging, workers)
+        jobs = [(str(staging / f"{c.key}.pdf"), str(cache.chunk(c.key)), len(c.cases)) for c in ready]
+        results = [_run(pool, _finish_job, j) for j in jobs]
+        for c, r in zip(ready, results):
+            r = _outcome(r)
+            if r:
+                failed[c.key] = (f"LibreOffice 未能转换为 PDF（{detail[-200:]}）" if detail
+                                 and not (staging / f"{c.key}.pdf").exists() else r)
     finally:
-        stop.set()          # interrupted: no retries, and let the soffice call under way end
-        thread.join()       # before its staging folder is removed (soffice would recreate it)
-    failed.update(box.get("failed", {}))
-    for _ in range(len(docx) - done):
-        yield None
+        shutil.rmtree(staging, ignore_errors=True)
+    return failed
 
 
-def _convert_steps(to_convert: list[Case], cache: FormCache, pool, workers: int, convert_failed: dict):
-    """Convert in chunks, one step per PDF; normalising a chunk's PDFs runs on the pool while
-    soffice converts the next chunk. Failures go to ``convert_failed`` (cache key -> reason)."""
-    size = pdf_mod.MAX_FILES * max(1, workers)          # one soffice start per worker and chunk
-    waiting: list[tuple[list[Case], list]] = []
-    stagings: list[Path] = []
+def _compose_all(chunks: list[Chunk], cache: FormCache, pool) -> dict:
+    (cache.root / "compose").mkdir(exist_ok=True)
+    return {ch.key: _run(pool, _compose_job, ([str(cache.docx(c.key)) for c in ch.cases],
+                                               str(cache.root / "compose" / f"{ch.key}.docx"))) for ch in chunks}
+
+
+def _convert_steps(chunks: list[Chunk], cache: FormCache, pool, workers: int, failed: dict[str, str]):
+    """Convert chunks wave by wave (composing runs ahead on the pool), one step per record.
+    A chunk that fails is split in halves and tried again; a single record that fails is a
+    failure (``failed``: case key -> reason)."""
+    todo = list(chunks)
     try:
-        for i in range(0, len(to_convert), size):
-            chunk = to_convert[i:i + size]
-            staging = cache.staging()
-            stagings.append(staging)
-            failed: dict[Path, str] = {}
-            # every other file, so the two soffice halves get a like mix of one- and five-page forms
-            yield from _converting([cache.docx(c.key) for c in chunk[::2] + chunk[1::2]], staging, workers, failed)
-            convert_failed.update({p.stem: r for p, r in failed.items()})
-            done = [c for c in chunk if c.key not in convert_failed]
-            jobs = [(str(staging / f"{c.key}.pdf"), str(cache.pdf(c.key))) for c in done]
-            waiting.append((done, [pool.submit(_normalise_job, j) for j in jobs] if pool
-                            else [_normalise_job(j) for j in jobs]))
+        while todo:
+            composed = _compose_all(todo, cache, pool)
+            retry = []
+            for wave in _waves(todo, WAVE):
+                wave_failed = _convert_wave(wave, cache, pool, workers, composed)
+                for ch in wave:
+                    if ch.key in wave_failed and len(ch.cases) > 1:
+                        half = len(ch.cases) // 2
+                        retry += [Chunk(ch.cases[:half]), Chunk(ch.cases[half:])]
+                        continue
+                    if ch.key in wave_failed:
+                        failed[ch.cases[0].key] = wave_failed[ch.key]
+                    yield from (None for _ in ch.cases)
+            todo = retry
     finally:
-        for done, results in waiting:
-            for c, r in zip(done, results):
-                r = _outcome(r)
-                if r:
-                    convert_failed[c.key] = r
-        for staging in stagings:
-            shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(cache.root / "compose", ignore_errors=True)
 
 
-def make_files(cases: list[Case], cache: FormCache, workers: int, track) -> tuple[list[Failure], int, int]:
-    """Render and convert what the cache lacks; fills case.docx/pdf/pages. Returns the failures
-    and how many .docx and PDFs were made in this run."""
+def make_files(cases: list[Case], cache: FormCache, workers: int, track, *, chunk: int = CHUNK
+               ) -> tuple[list[Failure], int, int]:
+    """Render what the cache lacks, then convert the chunks (of ``chunk`` records of a form) the
+    cache lacks; fills case.docx (``print_files`` then binds the chunks per form).
+    Returns the failures and how many .docx were rendered and records converted in this run."""
     unique = {c.key: c for c in cases}
     to_render = [c for c in unique.values() if not cache.docx(c.key).exists()]
     convert_failed: dict[str, str] = {}
@@ -200,13 +253,15 @@ def make_files(cases: list[Case], cache: FormCache, workers: int, track) -> tupl
         reasons = pool_map(pool, _render_job, [(str(c.template), c.context, str(cache.docx(c.key)))
                                                for c in to_render], "填写表单", track)
         render_failed = {c.key: r for c, r in zip(to_render, reasons) if r}
-        to_convert = [c for c in unique.values() if c.key not in render_failed and not cache.pdf(c.key).exists()]
-        converting = _convert_steps(to_convert, cache, pool, workers, convert_failed)
+        by_form = _by_form([c for c in ordered(cases) if c.key not in render_failed])
+        chunks = [ch for form_cases in by_form.values() for ch in _chunks(form_cases, chunk)]
+        missing = [ch for ch in chunks if not cache.chunk(ch.key).exists()]
+        converting = _convert_steps(missing, cache, pool, workers, convert_failed)
         try:
-            for _ in track(converting, "转换 PDF", len(to_convert)):
+            for _ in track(converting, "转换 PDF", sum(len(ch.cases) for ch in missing)):
                 pass
         finally:
-            converting.close()     # on interruption too: keep what was converted, drop the staging folders
+            converting.close()     # on interruption too: keep the chunks converted, drop the staging folders
     failures: list[Failure] = []
     for c in cases:
         if c.key in render_failed:
@@ -215,24 +270,59 @@ def make_files(cases: list[Case], cache: FormCache, workers: int, track) -> tupl
         c.docx = cache.docx(c.key)
         if c.key in convert_failed:
             failures.append(Failure.of(c, f"Word 文件已收入，PDF 未生成：{convert_failed[c.key]}"))
+    converted = sum(len(ch.cases) for ch in missing) - len(convert_failed)
+    return failures, len(to_render) - len(render_failed), converted
+
+
+def _by_form(cases: list[Case]) -> dict[str, list[Case]]:
+    out: dict[str, list[Case]] = {}
+    for c in cases:
+        out.setdefault(c.form.id, []).append(c)
+    return out
+
+
+def print_files(cases: list[Case], cache: FormCache, *, chunk: int = CHUNK, split_pdf: bool = False
+                ) -> dict[str, tuple[Path, int]]:
+    """Each form's print file from the cached chunks (form id -> path, pages); sets each case's
+    print_range, pages and pages_sha256 (and pdf, cut from the print file, with ``split_pdf``).
+    Cases whose PDF could not be made are left out."""
+    out = {}
+    for form_id, form_cases in _by_form([c for c in ordered(cases) if c.docx is not None]).items():
+        parts, done = [], []
+        for ch in _chunks(form_cases, chunk):
+            if cache.chunk(ch.key).exists():
+                parts.append(ch)
+                done += ch.cases
+            else:             # a chunk that failed as a whole: its records split further in the cache
+                for c in ch.cases:
+                    one = Chunk([c])
+                    if cache.chunk(one.key).exists():
+                        parts.append(one)
+                        done.append(c)
+        if not done:
             continue
-        c.pdf = cache.pdf(c.key)
-        c.pages = page_count(c.pdf)
-    return failures, len(to_render) - len(render_failed), len(to_convert) - len(convert_failed)
-
-
-# ---------------------------------------------------------------------------
-# Print files
-
-def print_file(form_id: str, cases: list[Case], cache: FormCache, toolchain: str) -> tuple[Path, int]:
-    """The merged, bookmarked PDF of a form's cases (cached by the list of parts)."""
-    parts = [(c.pdf, bookmark(c)) for c in cases]
-    key = hashlib.sha256(canonical_json([toolchain, form_id, [(c.key, t) for c, (_, t) in zip(cases, parts)]])).hexdigest()
-    path = cache.print / f"{key}.pdf"
-    if not path.exists():
-        data, _ = merge_pdfs(parts)
-        write_bytes(path, data)
-    return path, sum(c.pages or 0 for c in cases)
+        titles = [bookmark(c) for c in done]
+        key = hashlib.sha256(canonical_json(["print", form_id, [p.key for p in parts], titles])).hexdigest()
+        path = cache.print / f"{key}.pdf"
+        if not path.exists() or not path.with_suffix(".json").exists():
+            chunks = [(cache.chunk(p.key), [tuple(r) for r in json.loads(cache.chunk(p.key).with_suffix(".json")
+                                                                        .read_text())]) for p in parts]
+            data, ranges = bind(chunks, titles)
+            write_bytes(path.with_suffix(".json"), canonical_json(ranges))
+            write_bytes(path, data)
+        ranges = [tuple(r) for r in json.loads(path.with_suffix(".json").read_text())]
+        with pikepdf.open(path) as pdf:
+            for c, (first, last) in zip(done, ranges):
+                c.print_range, c.pages = (first, last), last - first + 1
+                c.pages_sha256 = pages_digest(pdf, first, last)
+            pages = len(pdf.pages)
+        if split_pdf:
+            for c in done:
+                c.pdf = cache.forms / f"{c.key}-{key[:16]}.pdf"
+                if not c.pdf.exists():
+                    write_bytes(c.pdf, cut(path, *c.print_range))
+        out[form_id] = (path, pages)
+    return out
 
 
 def bookmark(case: Case) -> str:
@@ -240,5 +330,5 @@ def bookmark(case: Case) -> str:
     return " · ".join(b for b in bits if b)
 
 
-__all__ = ["CACHE_DIR", "TEMPLATE_ERRORS", "FormCache", "bookmark", "canonical_json", "make_files",
-           "print_file", "toolchain_digest"]
+__all__ = ["CACHE_DIR", "CHUNK", "TEMPLATE_ERRORS", "FormCache", "bookmark", "canonical_json", "make_files",
+           "ordered", "print_files", "toolchain_digest"]

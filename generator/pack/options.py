@@ -45,8 +45,10 @@ class Case:
     context: dict | None = None
     key: str = ""                # cache key (context read by the template + template + toolchain)
     docx: Path | None = None
-    pdf: Path | None = None
+    pdf: Path | None = None      # its own PDF, cut from the print file (--split-pdf)
     pages: int | None = None
+    print_range: tuple[int, int] | None = None   # first and last page in print/<form>.pdf
+    pages_sha256: str = ""       # of those pages' content (printfile.pages_digest)
 
 
 @dataclass

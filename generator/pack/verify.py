@@ -2,7 +2,10 @@
 
 A pack is a zip whose members are written in a fixed order, each dated 1980-01-01 with the
 same attributes; ``manifest.json`` lists every other member with its SHA-256. ``verify_pack``
-recomputes the hashes and names every member that was changed, added or removed. The pack's
+recomputes the hashes and names every member that was changed, added or removed, then checks
+each print file against the records the manifest places in it (``check_print_files``): the
+records' page ranges tile the file, each range's content hash matches, and the file's bookmarks
+start where the records do. The pack's
 own SHA-256 is what ``审计日志.csv`` records at build time (``verify --expect``), and a pack
 built with ``--sign`` carries the company's signature of manifest.json (``verify --pubkey``), so
 a manifest rewritten to match altered files is caught. ``manifest.xlsx`` must agree with
@@ -21,9 +24,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pikepdf
 from python_calamine import CalamineError, CalamineWorkbook
 
 from generator.core.errors import UserError
+from generator.documents.printfile import outline_starts, pages_digest
 from generator.pack.signing import (
     SIGNATURE_MEMBER,
     SignatureCheck,
@@ -32,7 +37,7 @@ from generator.pack.signing import (
 )
 
 FORMAT = "aftersales-audit-pack"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2     # 2: print files hold the records' pages; record PDFs optional
 MANIFEST_JSON = "manifest.json"
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 STORED_SUFFIXES = (".pdf", ".docx", ".xlsx", ".xlsm", ".zip")   # already compressed
@@ -87,6 +92,7 @@ class Verification:
     changed: list[str] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    pages: list[str] = field(default_factory=list)    # print-file problems, one sentence each
     manifest: dict = field(default_factory=dict)
     unsafe: list[str] = field(default_factory=list)        # names that would leave the unpacked folder
     index: list[str] = field(default_factory=list)         # where manifest.xlsx and manifest.json disagree
@@ -105,6 +111,7 @@ class Verification:
             out.append("manifest.json 的文件清单为空：没有可核对的文件")
         out += [f"文件名指向审计包之外：{n}" for n in self.unsafe]
         out += self.index
+        out += self.pages
         if self.signature.checked and not self.signature.valid:
             out.append(self.signature.problem)
         if not self.expected_ok:
@@ -119,7 +126,7 @@ class Verification:
         return {"ok": self.ok, "pack": str(self.path), "sha256": self.sha256, "files": self.files,
                 "changed": self.changed, "added": self.added, "removed": self.removed,
                 "unsafe": self.unsafe, "index": self.index, "signature": self.signature.to_dict(),
-                "expected": self.expected, "problems": self.problems,
+                "expected": self.expected, "pages": self.pages, "problems": self.problems,
                 "period": self.manifest.get("period"), "options": self.manifest.get("options")}
 
 
@@ -247,11 +254,55 @@ def verify_pack(path, *, pubkey=None, expect: str | None = None) -> Verification
                               | {n for n, k in seen.items() if k > 1})   # a second copy of a name is added too
         result.removed = sorted(n for n in listed if n not in seen)
         result.changed = sorted(n for n in listed if n in seen and _member_hash(z, n) != listed[n])
+        result.pages = check_print_files(z, manifest["files"], skip=set(result.changed) | set(result.removed))
         result.index = index_disagreements(z, manifest["files"])
         signature = z.read(SIGNATURE_MEMBER) if SIGNATURE_MEMBER in seen else None
         result.signature = check_signature(body, signature, public)
     return result
 
 
-__all__ = ["FORMAT", "MANIFEST_JSON", "MANIFEST_XLSX", "Verification", "leaves_pack", "read_manifest", "sha256_bytes", "sha256_file",
+# ---------------------------------------------------------------------------
+# Step 2: the records' pages in the print files
+
+def _range_problems(name: str, rows: list[dict], pdf) -> list[str]:
+    """What is wrong between a print file and the records the manifest places in it."""
+    problems, expect = [], 1
+    total = len(pdf.pages)
+    for r in rows:
+        first, last = r["print_pages"]
+        label = f"{name} 中 {r.get('number') or r['path']}（第 {first}–{last} 页）"
+        if first != expect or last < first or last > total:
+            problems.append(f"{label}：页码范围与前后记录不衔接或超出文件（共 {total} 页）")
+        elif pages_digest(pdf, first, last) != r.get("pages_sha256"):
+            problems.append(f"{label}：页面内容与清单的校验值不符")
+        expect = last + 1
+    if expect != total + 1:
+        problems.append(f"{name}：清单中的记录只覆盖到第 {expect - 1} 页，文件共 {total} 页")
+    starts = [page for _, page in outline_starts(pdf)]
+    if starts != [r["print_pages"][0] for r in rows]:
+        problems.append(f"{name}：书签与记录的起始页不一致")
+    return problems
+
+
+def check_print_files(z: zipfile.ZipFile, files: list[dict], skip: set[str]) -> list[str]:
+    """Problems of every print file with records placed in it (files already found changed or
+    missing in step 1 are not read again)."""
+    by_print: dict[str, list[dict]] = {}
+    for f in files:
+        if isinstance(f.get("print_pages"), list) and isinstance(f.get("print"), str):
+            by_print.setdefault(f["print"], []).append(f)
+    problems = []
+    for name, rows in sorted(by_print.items()):
+        if name in skip or name not in z.namelist():
+            continue
+        rows.sort(key=lambda r: r["print_pages"][0])
+        try:
+            with pikepdf.open(io.BytesIO(z.read(name))) as pdf:
+                problems += _range_problems(name, rows, pdf)
+        except (pikepdf.PdfError, zipfile.BadZipFile, zlib.error, ValueError, TypeError) as e:
+            problems.append(f"{name}：无法读取（{e}）")
+    return problems
+
+
+__all__ = ["FORMAT", "MANIFEST_JSON", "MANIFEST_XLSX", "Verification", "check_print_files", "leaves_pack", "read_manifest", "sha256_bytes", "sha256_file",
            "verify_pack", "write_zip", "zip_info"]

@@ -34,9 +34,10 @@ FAILURE_HEADERS = [("表单", 18, None), ("表单名称", 24, None), ("台账", 
                    ("行", 6, None), ("编号", 16, None), ("记录日期", 11, "yyyy-mm-dd"), ("原因", 80, None)]
 MANIFEST_HEADERS = [("类别", 12, None), ("表单", 18, None), ("表单名称", 24, None), ("编号", 16, None),
                     ("记录日期", 11, "yyyy-mm-dd"), ("文件", 48, None), ("页数", 6, None), ("字节", 10, None),
-                    ("SHA-256", 66, None), ("依据条款", 70, None), ("制度出处", 18, None)]
-MANIFEST_KEYS = ("kind", "form", "title", "number", "record_date", "path", "pages", "size", "sha256", "clause",
-                 "source")
+                    ("SHA-256", 66, None), ("合订本页码", 12, None), ("合订本页面 SHA-256", 66, None),
+                    ("依据条款", 70, None), ("制度出处", 18, None)]
+MANIFEST_KEYS = ("kind", "form", "title", "number", "record_date", "path", "pages", "size", "sha256", "print_pages",
+                 "pages_sha256", "clause", "source")
 
 
 def xlsx_bytes(wb, formulas=frozenset()) -> bytes:
@@ -191,12 +192,21 @@ def _ledger_sheets(wb, registers, policy, opts: PackOptions, calendar, notes: li
 # ---------------------------------------------------------------------------
 # manifest.xlsx
 
+def _manifest_cell(row: dict, key: str):
+    value = row.get(key)
+    if key == "kind":
+        return KIND_TEXT.get(value, value)
+    if key == "record_date":
+        return dt.date.fromisoformat(value) if value else value
+    if key == "print_pages":
+        return f"{value[0]}–{value[1]}" if value else ""
+    return value
+
+
 def manifest_workbook(rows: list[dict]) -> bytes:
     wb = _new_workbook()
     table_sheet(wb, "文件清单", MANIFEST_HEADERS,
-                [[KIND_TEXT.get(r["kind"], r["kind"]) if k == "kind" else
-                  (dt.date.fromisoformat(r[k]) if k == "record_date" and r[k] else r[k]) for k in MANIFEST_KEYS]
-                 for r in rows])
+                [[_manifest_cell(r, k) for k in MANIFEST_KEYS] for r in rows])
     apply_print_setup(wb, "审计包 文件清单")
     return xlsx_bytes(wb)
 
