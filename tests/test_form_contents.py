@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -268,6 +269,18 @@ def test_reissue_withdraws_the_previous_copy(tmp_path):
     log = distribution.read_log(tmp_path)
     assert [(i.copy_no, i.number, i.recalled) for i in log] == [("01", "N1", later), ("01", "N2", None),
                                                                ("02", "N1", None)]
+
+
+def test_a_record_copy_does_not_withdraw_a_controlled_copy_in_a_holders_hands(tmp_path):
+    handed = replace(_issue("01"), holder="质量部 王工", kind=distribution.HANDED)
+    distribution.record_issues(tmp_path, [handed])
+    later = dt.date(2026, 5, 6)
+    distribution.record_issues(tmp_path, [replace(_issue("02"), issued=later)])       # a record copy, same record
+    log = distribution.read_log(tmp_path)
+    assert [(i.copy_no, i.kind, i.recalled) for i in log] == [("01", distribution.HANDED, None),
+                                                             ("02", distribution.RECORD, None)]
+    distribution.record_issues(tmp_path, [replace(handed, copy_no="03", issued=later)])   # re-handed: withdrawn
+    assert distribution.read_log(tmp_path)[0].recalled == later
 
 
 def test_an_audit_pack_files_its_forms_as_record_copies(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from generator.config.resources import shipped_dir
 from generator.core.errors import UserError
 from generator.documents import pdf_engines, soffice
 from generator.reports import fonts
+from tests.conftest import fake_soffice
 
 WIN_PF = r"C:\Program Files\LibreOffice\program\soffice.exe"
 WIN_X86 = r"C:\Program Files (x86)\LibreOffice\program\soffice.exe"
@@ -185,9 +187,16 @@ def test_convert_to_pdf_hands_over_to_the_chosen_engine(tmp_path, monkeypatch):
 
 
 def test_render_takes_the_engine_from_the_option_then_the_policy(sample_dir, tmp_path, monkeypatch):
-    seen = []
+    seen, script = [], fake_soffice(tmp_path, True)
+
+    def export(engine, paths, out):   # the chosen engine writes the PDFs (here: the stand-in soffice)
+        seen.append(engine)
+        Path(out).mkdir(parents=True, exist_ok=True)
+        subprocess.run([script, "--convert-to", "pdf", "--outdir", str(out), *map(str, paths)], check=True)
+        return [Path(out) / f"{Path(p).stem}.pdf" for p in paths]
+
     monkeypatch.delenv(pdf_engines.ENV_VAR, raising=False)
-    monkeypatch.setattr(pdf_engines, "export_with_office", lambda engine, paths, out: seen.append(engine) or [])
+    monkeypatch.setattr(pdf_engines, "export_with_office", export)
     args = ["render", str(sample_dir), "-f", "repair_record", "-n", "KF250701", "-o", str(tmp_path / "o"),
             "--pdf", "--silent"]
     assert CliRunner().invoke(app, args + ["--pdf-engine", "wps"]).exit_code == 0

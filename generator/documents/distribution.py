@@ -56,9 +56,10 @@ class Issue:
 
     @property
     def key(self) -> tuple:
-        """What a re-issue replaces: the same record's same copy of the same form (an audit
-        pack's filed copies are replaced only by another pack's)."""
-        return (self.form, self.number, self.part, self.holder == PACK_HOLDER)
+        """What a re-issue replaces: the same record's same copy of the same form and of the same
+        kind (a record copy does not withdraw a controlled copy in a holder's hands, nor the other
+        way round; an audit pack's filed copies are replaced only by another pack's)."""
+        return (self.form, self.number, self.part, self.kind, self.holder == PACK_HOLDER)
 
 
 def log_path(directory) -> Path:

@@ -202,7 +202,7 @@ def print_pdfs(batches: list[tuple[list[Path], list[str], Path]], *, workers: in
         detail = convert_balanced([(d, n) for _, d, n in docs], tmp / "pdf", workers)
         for b, doc, _ in docs:
             if not (tmp / "pdf" / f"{doc.stem}.pdf").exists():
-                raise UserError(f"LibreOffice 未能转换 {batches[b][2].name}" + (f"（{detail[-300:]}）" if detail else ""))
+                raise UserError(f"未能把 {batches[b][2].name} 转换为 PDF" + (f"（{detail[-300:]}）" if detail else ""))
         found = _each(pool, _normalise_to, [(str(tmp / "pdf" / f"{d.stem}.pdf"), n) for _, d, n in docs])
         parts: dict[int, list] = {}
         for (b, doc, _), ranges in zip(docs, found):
