@@ -303,3 +303,17 @@ def test_citation_case(case):
     sources = sources_of(default_policy())
     got = cite_inline(case["inline"], sources) if "inline" in case else cite(case["source"], sources)
     assert got == case["expect"]
+
+
+SEED_CODE = re.compile(r"\b00[0-4] ?(?:§|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]|第)")
+
+
+@pytest.mark.parametrize("form_id", sorted(load_forms()))
+def test_no_template_prints_an_internal_source_code(form_id):
+    # a citation belongs in a field ({{ doc_basis }}) that the policy turns into the company's document
+    import zipfile  # only this test reads the .docx parts directly
+
+    with zipfile.ZipFile(template_path(load_forms()[form_id])) as z:
+        text = "".join(re.sub(r"<[^>]+>", "", z.read(n).decode("utf-8")) for n in z.namelist()
+                       if re.fullmatch(r"word/(document|header\d*|footer\d*)\.xml", n))
+    assert not SEED_CODE.search(text), SEED_CODE.search(text)
