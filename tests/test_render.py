@@ -431,10 +431,16 @@ def test_render_cli_numbers_controlled_copies_and_logs_them(sample_dir, tmp_path
     r = invoke(sample_dir, "--form", "售后服务维修记录单", "-n", "KF250701", "--out", out, "--silent", "--json")
     assert r.exit_code == 0 and '"copy_no": "03"' in r.stdout
     log = distribution.read_log(sample_dir)
-    # the re-issue withdraws copy 01 of KF250701 (回收日期); record copies without a holder are logged as such
-    assert [i.recalled is not None for i in log if i.copy_no == "01"] == [True] * 3
+    # record copies without a holder are logged as such, and leave the copy in 售后服务部's hands in force
     assert {(i.kind, i.holder) for i in log if i.copy_no == "03"} == {("记录副本", "存根"), ("记录副本", "售后服务"),
                                                                       ("记录副本", "客户")}
+    assert all(i.recalled is None for i in log)
+    # handing KF250701 out again withdraws copy 01 (回收日期) and nothing else
+    r = invoke(sample_dir, "--form", "repair_record", "-n", "KF250701", "--out", out, "--silent",
+               "--today", "2026-07-02", "--holder", "售后服务部")
+    assert r.exit_code == 0, r.output
+    log = distribution.read_log(sample_dir)
+    assert [i.recalled for i in log if i.copy_no == "01"] == [dt.date(2026, 7, 2)] * 3
     assert all(i.recalled is None for i in log if i.copy_no != "01")
     wb = openpyxl.load_workbook(sample_dir / distribution.LOG_NAME)
     assert [c.value for c in wb.active[1]] == list(distribution.HEADERS)
