@@ -35,10 +35,11 @@ from generator.assess.checks import RunContext, run_checks  # noqa: E402
 from generator.config.policy import POLICY_FILE, load_policy  # noqa: E402
 from generator.config.register_specs import load_specs  # noqa: E402
 from generator.registers import writeback  # noqa: E402
+from generator.registers.calendar_sheet import workday_rows  # noqa: E402
 from generator.registers.layout import write_register  # noqa: E402
 from generator.registers.read import master_lists, read_register  # noqa: E402
 from generator.registers.safewrite import edit_workbook  # noqa: E402
-from generator.registers.setup import init_registers, listed_workdays  # noqa: E402
+from generator.registers.setup import init_registers  # noqa: E402
 from generator.registers.writeback import (  # noqa: E402
     FILLS,
     FIRST_ROW,
@@ -81,9 +82,9 @@ def build(folder: Path, rows: int) -> None:
         day = row.pop("_order")[0]
         seq[day.year] = seq.get(day.year, 0) + 1
         row["complaint_no"] = f"{day:%y%m%d}{seq[day.year]:05d}"
-    workdays = listed_workdays(calendar_from(policy, read_register(folder, "master")))
+    workdays, last = workday_rows(calendar_from(policy, read_register(folder, "master")))
     write_register(folder / "complaints.xlsx", load_specs()["complaints"], {"complaints": out}, force=True,
-                   policy=policy, workdays=workdays, choice_sources=master_lists(data["master"]))
+                   policy=policy, workdays=workdays, choice_sources=master_lists(data["master"]), last_covered=last)
 
 
 # ---------------------------------------------------------------------------
