@@ -186,7 +186,7 @@ class OpenpyxlBook:
 
 
 def old_path() -> None:
-    writeback.patch_workbook = edit_workbook
+    writeback.patch_register = lambda path, fn, calendar=None, expect=None: edit_workbook(path, fn)
     writeback._patch = lambda wb, path, args, show: refresh(OpenpyxlBook(wb), *args, activate=show)
 
 

@@ -263,3 +263,16 @@ def test_a_tool_write_keeps_the_status_values(straddling):
     write_back(straddling, [], dt.datetime(2027, 1, 4), registers={"complaints": read_register(straddling, "complaints")})
     assert "校验结果" in calamine.CalamineWorkbook.from_path(str(straddling / "complaints.xlsx")).sheet_names
     assert _statuses(straddling / "complaints.xlsx") == before
+
+
+def test_write_back_keeps_the_company_days_in_every_workday_sheet(sample_dir):
+    # 2026-02-13 is a company rest day (master › 节假日): it must stay out of each 工作日 list
+    def listed(path):
+        rows = calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("工作日").to_python()
+        return [r[0] for r in rows[1:] if r and r[0] != ""]
+
+    before = {p.name: listed(p) for p in sorted(sample_dir.glob("*.xlsx"))}
+    assert all(dt.date(2026, 2, 13) not in days for days in before.values())
+    res = runner.invoke(app, ["check", str(sample_dir), "--write-back", "--today", "2026-06-30"])
+    assert res.exit_code in (0, 1), res.output
+    assert {p.name: listed(p) for p in sorted(sample_dir.glob("*.xlsx"))} == before

@@ -450,7 +450,9 @@ def write_back(directory, findings: list[Finding], now: dt.datetime, *, register
     for f in findings:
         by_register.setdefault(f.register, []).append(f)
     written = []
-    calendar = folder_calendar(directory, registers.get("master"))
+    # from the folder, not from ``registers``: a caller may pass them without their records
+    # (layouts), and a master without its 节假日 rows would give every 工作日 sheet the wrong days
+    calendar = folder_calendar(directory)
     for reg, path in targets:
         own = [s.name for s in reg.spec.sheets]
         args = (own, by_register.get(reg.spec.id, []), locator(reg), now)
