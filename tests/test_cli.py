@@ -101,3 +101,15 @@ def test_check_cannot_run_exit_2(tmp_path, setup, message):
 def test_python_dash_m_works():
     out = subprocess.run([sys.executable, "-m", "generator", "--help"], capture_output=True, text=True)
     assert out.returncode == 0 and "init" in out.stdout
+
+
+def test_check_lists_at_most_its_console_share_and_says_where_the_rest_are(sample_dir, monkeypatch):
+    from generator.cli import registers as registers_cli  # the module whose limit is lowered here
+
+    monkeypatch.setattr(registers_cli, "SHOWN_MAX", 3)
+    res = runner.invoke(app, ["check", str(sample_dir), "--today", "2026-06-30"])
+    assert res.exit_code == 1
+    total = int(res.output.split("全部 ")[1].split(" 条")[0])
+    assert total > 3 and "以上列出前 3 条" in res.output and "--write-back" in res.output
+    data = json.loads(runner.invoke(app, ["check", str(sample_dir), "--today", "2026-06-30", "--json"]).stdout)
+    assert len(data["findings"]) == total              # --json always carries every finding

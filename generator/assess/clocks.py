@@ -242,15 +242,19 @@ def _what(c: Clock, sources: dict) -> str:
 def check_deadlines(ctx) -> list[Finding]:
     """deadline.overdue (error): open past due at ctx.today; deadline.late (warning): closed late."""
     clocks, findings = register_clocks(ctx, rules_from(ctx.policy))
+    sources = sources_of(ctx.policy)
     for c in clocks:
+        overdue = c.stop is None and is_overdue(c.due, ctx.today)
+        if not overdue and (c.stop is None or not is_late(c.rule, c.due, c.stop)):
+            continue                  # on time: most clocks, so the message is made only for findings
         where = (c.register, c.sheet.name, c.record.row, c.stop_header)
-        said = dict(case=c.case_no, what=_what(c, sources_of(ctx.policy)), due=fmt_moment(c.due))
-        if c.stop is None and is_overdue(c.due, ctx.today):
+        said = dict(case=c.case_no, what=_what(c, sources), due=fmt_moment(c.due))
+        if overdue:
             findings.append(Finding.of(
                 "deadline.overdue", *where, **said, span=overdue_words(c.rule, c.due, ctx.today, ctx.calendar),
                 start_header=c.start_header, start=fmt_moment(c.start), today=fmt_moment(ctx.today),
                 stop_header=c.stop_header))
-        elif c.stop is not None and is_late(c.rule, c.due, c.stop):
+        else:
             findings.append(Finding.of(
                 "deadline.late", *where, value=c.stop.isoformat(), **said,
                 lateness=lateness(c.rule, c.due, c.stop, ctx.calendar), stop=fmt_moment(c.stop)))

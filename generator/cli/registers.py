@@ -34,9 +34,12 @@ def init(
         console.print(f"已生成 {p}")
 
 
-def show_findings(findings) -> None:
+SHOWN_MAX = 300   # findings in the console table; a register with thousands is read in 校验结果 or --json
+
+
+def show_findings(findings, *, written: bool = False) -> None:
     by_register = defaultdict(list)
-    for f in findings:
+    for f in findings[:SHOWN_MAX]:
         by_register[f.register].append(f)
     for register, items in by_register.items():
         t = RichTable(title=f"台账 {register}", show_lines=False)
@@ -47,6 +50,9 @@ def show_findings(findings) -> None:
             t.add_row(f.sheet, str(f.row or ""), escape(f.column or ""), f.code, level, escape(f.message))
         console.print(t)
     c = counts(findings)
+    if len(findings) > SHOWN_MAX:
+        where = "各台账的「校验结果」工作表" if written else "加 --write-back 写入各台账的「校验结果」工作表，或加 --json"
+        console.print(f"以上列出前 {SHOWN_MAX} 条；全部 {len(findings)} 条见{where}")
     console.print(f"共 {c['error']} 个错误，{c['warning']} 个警告")
 
 
@@ -73,7 +79,7 @@ def check(
         print_json({"findings": [f.to_dict() for f in findings], "counts": counts(findings),
                     "written": [str(p) for p in written]})
     else:
-        show_findings(findings)
+        show_findings(findings, written=bool(written))
         for p in written:
             console.print(f"已写回 {p}")
     raise typer.Exit(1 if counts(findings)["error"] else 0)

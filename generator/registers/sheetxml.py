@@ -57,16 +57,39 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def _extent(xml: bytes) -> int:
-    """Rows x columns of the rectangle calamine would allocate: the last row (rows are in
-    order, so it is near the end of sheetData) times the widest column seen anywhere."""
-    end = xml.rfind(b"</sheetData>")
-    end = len(xml) if end < 0 else end
-    tail = xml[max(0, end - 65536):end]
-    rows = [int(r) for r in _LAST_ROW.findall(tail)] or [int(r) for r in _LAST_ROW.findall(xml[:end])] or [0]
-    cells = [int(m.group(2)) for m in _REF.finditer(tail[-4096:])] or [0]
-    wide = [col_index(c) for c in set(_WIDE_REF.findall(xml))]
-    return max(rows[-1], cells[-1]) * max([26] + wide)
+CHUNK = 8 << 20      # bytes of sheet XML read at a time: a 50,000-row sheet is ~170 MB unpacked
+OVERLAP = 4096       # each block is read with the end of the one before, so no tag is cut in two
+
+
+def _scan_stream(fh, errors: dict[tuple[int, int], str]) -> int:
+    """One pass over a sheet's XML in bounded memory: fills ``errors`` and returns the rectangle
+    calamine would allocate, rows x columns: the last row (rows are in order) times the widest
+    column seen anywhere. Matches in the overlap are seen twice, which max and a dict ignore."""
+    wide: set[bytes] = set()
+    last_row = last_cell = 0
+    carry, done = b"", False
+    for block in iter(lambda: fh.read(CHUNK), b""):
+        data = carry + block
+        wide.update(_WIDE_REF.findall(data))
+        if b't="e"' in data:
+            _errors_into(data, errors)
+        if not done:
+            end = data.find(b"</sheetData>")
+            region = data if end < 0 else data[:end]
+            row = _LAST_ROW.match(region, max(region.rfind(b"<row "), 0))
+            cell = _REF.match(region, max(region.rfind(b"<c "), 0))
+            last_row = int(row.group(1)) if row else last_row
+            last_cell = int(cell.group(2)) if cell else last_cell
+            done = end >= 0
+        carry = data[-OVERLAP:]
+    return max(last_row, last_cell) * max([26] + [col_index(c) for c in wide])
+
+
+def _errors_into(xml: bytes, errors: dict[tuple[int, int], str]) -> None:
+    for m in _ERROR_CELL.finditer(xml):
+        ref = _REF.match(m.group(0))
+        if ref:
+            errors[(int(ref.group(2)) - 1, col_index(ref.group(1)) - 1)] = m.group(1).decode(errors="replace")
 
 
 def _bound(values: list[int], gap: int) -> int:
@@ -106,17 +129,15 @@ def scan_workbook(path, names) -> tuple[bytes | None, dict[str, SheetScan]]:
             part = parts.get(name)
             if part is None or part not in zf.namelist():
                 continue
-            xml = zf.read(part)
             scan = scans[name] = SheetScan()
-            if _extent(xml) > MAX_CELLS:
-                xml, scan.ignored = _trim(xml)
+            with zf.open(part) as fh:
+                extent = _scan_stream(fh, scan.errors)
+            if extent > MAX_CELLS:      # the slow path, for a sheet with far strays: read it whole
+                xml, scan.ignored = _trim(zf.read(part))
                 replaced[part] = xml
-            if b't="e"' in xml:
-                for m in _ERROR_CELL.finditer(xml):
-                    ref = _REF.match(m.group(0))
-                    if ref:
-                        key = (int(ref.group(2)) - 1, col_index(ref.group(1)) - 1)
-                        scans[name].errors[key] = m.group(1).decode(errors="replace")
+                scan.errors.clear()
+                if b't="e"' in xml:
+                    _errors_into(xml, scan.errors)
         if not replaced:
             return None, scans
         buf = io.BytesIO()
