@@ -6,6 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from generator.cli import app
+from generator.cli import registers as registers_cli
 from generator.registers.safewrite import BACKUP_DIR
 from tests.conftest import write_rows
 
@@ -104,8 +105,6 @@ def test_python_dash_m_works():
 
 
 def test_check_lists_at_most_its_console_share_and_says_where_the_rest_are(sample_dir, monkeypatch):
-    from generator.cli import registers as registers_cli  # the module whose limit is lowered here
-
     monkeypatch.setattr(registers_cli, "SHOWN_MAX", 3)
     res = runner.invoke(app, ["check", str(sample_dir), "--today", "2026-06-30"])
     assert res.exit_code == 1
