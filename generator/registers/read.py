@@ -34,7 +34,8 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 class Record:
     row: int                 # Excel row number the user sees
     values: dict             # column key -> typed value or None
-    raw: dict                # column key -> cell value as read
+    raw: dict                # column key -> cell value as read, only where it differs from values
+    # (sparse: a second full dict per row costs ~100 MB on a 50,000-row register)
     unread: dict = field(default_factory=dict)  # column key -> what a cell held that could not be read
 
     def __getitem__(self, key):
@@ -181,11 +182,12 @@ def read_table(book: calamine.CalamineWorkbook, path: Path, reg: RegisterSpec, s
         raise UserError(f"{path}：缺少工作表「{sheet.name}」")
     scan = scan or SheetScan()
     ws = book.get_sheet_by_name(sheet.name)
-    rows = ws.to_python(skip_empty_area=False)
+    rows, merged = ws.to_python(skip_empty_area=False), ws.merged_cell_ranges
+    del ws   # calamine's copy of the sheet goes before the records are made
     for (r, c), text in scan.errors.items():  # calamine reads an error cell as ""
         if r < len(rows) and c < len(rows[r]):
             rows[r][c] = text
-    _fill_merged(rows, ws.merged_cell_ranges)
+    _fill_merged(rows, merged)
     h, cols, decorated = _find_header(rows, sheet)
     missing = [c.header for c in sheet.columns if c.required and c.key not in cols]
     if h < 0 or missing:
@@ -198,7 +200,7 @@ def read_table(book: calamine.CalamineWorkbook, path: Path, reg: RegisterSpec, s
     present = [(c, cols[c.key]) for c in sheet.columns if c.key in cols]
     absent = {c.key: None for c in sheet.columns if c.key not in cols}
     for i in range(h + 1, len(rows)):
-        cells = rows[i]
+        cells, rows[i] = rows[i], None   # each row's list goes once its record is made
         raw = {c.key: (cells[j] if j < len(cells) else None) for c, j in present}
         raw = {k: (None if v == "" else v) for k, v in raw.items()}
         if all(normalize.is_blank(v) for v in raw.values()):
@@ -216,7 +218,7 @@ def read_table(book: calamine.CalamineWorkbook, path: Path, reg: RegisterSpec, s
                 code, fields = problem
                 table.findings.append(Finding.of(code, reg.id, sheet.name, i + 1, col.header, value=_show(v),
                                                  header=col.header, shown=_show(v), **fields))
-        raw.update(absent)
+        raw = {k: v for k, v in raw.items() if type(v) is not type(values[k]) or v != values[k]}
         table.records.append(Record(row=i + 1, values=values, raw=raw, unread=unread))
     return table
 

@@ -436,5 +436,5 @@ def register_entries(records, sheet, dept_lookup: dict[str, str]) -> list[Number
         elif isinstance(date, dt.datetime):
             date = date.date()
         dept = rec.values.get(sheet.number_dept) if getattr(sheet, "number_dept", None) else None
-        out.append(NumberEntry(rec.row, rec.raw.get(sheet.number), date, dept_lookup.get(str(dept)) if dept else None))
+        out.append(NumberEntry(rec.row, rec.raw.get(sheet.number, rec.values.get(sheet.number)), date, dept_lookup.get(str(dept)) if dept else None))
     return out
