@@ -24,6 +24,7 @@ from generator.cli import app
 from generator.config.form_specs import load_forms
 from generator.config.policy import default_policy
 from generator.config.register_specs import load_specs
+from generator.core.finding_codes import CODES
 from generator.core.periods import parse_period, period_from_options
 from generator.documents.subjects import FormData, subjects
 from generator.registers.read import Record, Register, Table
@@ -116,6 +117,23 @@ def test_p6_settlement_documents():
     assert all(m.endswith("（P6）") for m in adjusted.values())
     mismatch = found(ctx, "settlement.mismatch")
     assert [f.row for f in mismatch] == [3] and "应为 2026-04" in mismatch[0].message
+
+
+def test_p5_outlet_fines_within_the_regulations_range():
+    """001 §9 六: 未按时处理又未反馈，造成用户投诉的，罚款伍佰圆至壹仟圆（500–1000元）；
+    七 注: 重大事故未及时反馈或未积极协助处理的，罚款壹仟圆至壹万圆（1000–10000元）.
+    Entered fines of 800 and 5,000 lie within; 1,200 for a late handling and 500 for a major
+    incident do not; a 事由 the policy does not know is reported as unreadable."""
+    late, major = "未按时处理又未反馈，造成用户投诉", "重大事故未及时反馈或未积极协助处理"
+    fine = {"date": D(2026, 3, 5), "outlet": "合肥网点"}
+    rows = [fine | {"kind": late, "amount": M(800)}, fine | {"kind": late, "amount": M(1200)},
+            fine | {"kind": major, "amount": M(5000)}, fine | {"kind": major, "amount": M(500)},
+            fine | {"kind": "迟到", "amount": M(100)}]
+    ctx = ctx_of(outlet_fines=rows)
+    out = found(ctx, "penalty.out_of_range")
+    assert [(f.row, f.column) for f in out] == [(3, "罚款金额"), (5, "罚款金额")]
+    assert all(CODES[f.code].rule == "P5" and "500–1000" in out[0].message for f in out)
+    assert [f.row for f in found(ctx, "field.type")] == [6]
 
 
 # ---------------------------------------------------------------------------- P9, P10

@@ -20,6 +20,8 @@ from generator.core.findings import Finding
 from generator.core.periods import month_key, month_text
 from generator.core.text import num_text, value_text, yuan_text
 from generator.rules.penalties import (
+    Where,
+    check_outlet_fine,
     fraudulent_writeoff,
     no_fault_parts,
     parts_writeoff,
@@ -153,6 +155,24 @@ def check_sanbao(ctx) -> list[Finding]:
     return out
 
 
-OUTLET_CHECKERS = (check_returned_parts, check_settlements, check_sanbao)
+def check_outlet_fines(ctx) -> list[Finding]:
+    """P5 over 网点罚款: each entered fine within the range its 事由 allows (001 §9 六, 七)."""
+    t = _table(ctx, TICKETS, "outlet_fines")
+    fines = ctx.policy.get("penalties", {}).get("outlet_fines", {})
+    by_title = {cfg.get("title"): key for key, cfg in fines.items()}
+    out: list[Finding] = []
+    for r in (t.records if t else []):
+        v = r.values
+        if v.get("kind") is None or v.get("amount") is None:
+            continue
+        where = Where(TICKETS, t.spec.name, r.row, t.spec.column("amount").header)
+        try:
+            out += check_outlet_fine(by_title.get(v["kind"], v["kind"]), v["amount"], ctx.policy, where)
+        except UserError as e:
+            out.append(_unreadable(t, r.row, "kind", v["kind"], e))
+    return out
 
-__all__ = ["check_returned_parts", "check_settlements", "check_sanbao", "OUTLET_CHECKERS"]
+
+OUTLET_CHECKERS = (check_returned_parts, check_settlements, check_sanbao, check_outlet_fines)
+
+__all__ = ["check_outlet_fines", "check_returned_parts", "check_settlements", "check_sanbao", "OUTLET_CHECKERS"]
