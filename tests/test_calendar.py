@@ -16,14 +16,15 @@ from generator.cli import app
 from generator.config.policy import load_policy, with_extra_covered_years
 from generator.core.errors import UserError
 from generator.registers.calendar_sheet import (
-    edit_register,
     folder_calendar,
+    status_cache,
     status_value,
     with_cached_values,
     workday_rows,
     write_cached_values,
 )
 from generator.registers.read import read_register
+from generator.registers.safewrite import edit_workbook
 from generator.rules.deadlines import case_status, due_moment, get_rule
 from generator.rules.holiday_notice import parse_notice
 from generator.rules.workcal import WorkCalendar, coverage, last_covered_day
@@ -151,7 +152,8 @@ def straddling(tmp_path_factory, empty_dir_session) -> Path:
 
     def pin(wb):    # a fixed today for the formulas, so Python and LibreOffice judge the same day
         wb["工作日"]["C2"] = PINNED
-    edit_register(d / "complaints.xlsx", pin)
+    edit_workbook(d / "complaints.xlsx", pin)
+    write_cached_values(d / "complaints.xlsx", status_cache(openpyxl.load_workbook(d / "complaints.xlsx")))
     return d
 
 

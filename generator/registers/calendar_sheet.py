@@ -3,7 +3,7 @@
 ``workday_rows(calendar)`` says what the sheet lists (pure); ``rewrite_workdays(wb, ...)``
 puts it into an open workbook; ``refresh_register(path, calendar)`` does both for a file and
 ``refresh_folder(dir)`` for every register of a folder (``aftersales calendar refresh``, and
-every tool write: ``patch_register`` part by part, ``edit_register`` where openpyxl writes anyway).
+every tool write through ``patch_register``, part by part).
 
 openpyxl writes formulas without a result, so a reader that does not recalculate
 (python-calamine, previewers) shows an empty 状态. ``status_value`` computes what the
@@ -18,8 +18,7 @@ import datetime as dt
 import re
 import zipfile
 from collections.abc import Callable
-from pathlib import Path, PurePosixPath
-from xml.etree import ElementTree as ET
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from openpyxl.utils import quote_sheetname
@@ -29,12 +28,8 @@ from generator.config.policy import find_policy
 from generator.config.register_specs import load_specs
 from generator.core.errors import UserError
 from generator.registers.read import read_register, workbook_path
-from generator.registers.safewrite import (
-    atomic_write_bytes,
-    edit_workbook,
-    patch_workbook,
-    real_path,
-)
+from generator.registers.safewrite import atomic_write_bytes, patch_workbook, real_path
+from generator.registers.sheetxml import sheet_parts
 from generator.registers.xlsxbook import Formula, sheet_xml
 from generator.rules.workcal import WorkCalendar, calendar_from
 
@@ -181,23 +176,6 @@ def _as_date(v):
 
 # ---------------------------------------------------------------------------- cached values in the file
 
-_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-       "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
-
-
-def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
-    """sheet name -> its part name in the package (xl/worksheets/sheetN.xml)."""
-    book = ET.fromstring(z.read("xl/workbook.xml"))
-    rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-    targets = {r.get("Id"): r.get("Target") for r in rels.findall("p:Relationship", _NS)}
-    out = {}
-    for s in book.findall("m:sheets/m:sheet", _NS):
-        target = targets.get(s.get(f"{{{_NS['r']}}}id"), "")
-        out[s.get("name")] = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-    return out
-
-
 # LibreOffice trusts the cached results of a file whose docProps/app.xml names "Microsoft Excel"
 # (openpyxl writes "Microsoft Excel Compatible / Openpyxl") and recalculates any other's; Excel
 # and WPS recalculate on fullCalcOnLoad. So the file names its real writer.
@@ -229,7 +207,7 @@ def write_cached_values(path: Path, values: dict[str, dict[str, str]]) -> None:
         return
     path = Path(path)
     with zipfile.ZipFile(path) as z:
-        parts = _sheet_parts(z)
+        parts = sheet_parts(z)
         changed = {parts[name]: values[name] for name in values if name in parts}
         entries = [(info, z.read(info.filename)) for info in z.infolist()]
 
@@ -262,27 +240,6 @@ def folder_calendar(directory, master=None) -> WorkCalendar:
     if master is None and workbook_path(directory, load_specs()["master"]).exists():
         master = read_register(directory, "master")
     return calendar_from(find_policy(directory), master)
-
-
-def edit_register(path, fn: Callable, *, calendar: WorkCalendar | None = None, dry_run: bool = False):
-    """``safewrite.edit_workbook`` for a register: its 工作日 sheet refreshed and 状态 values cached."""
-    path = Path(path)
-    cal = calendar or folder_calendar(path.parent)
-    days, last = workday_rows(cal)
-    values: dict = {}
-
-    def edit(wb):
-        result = fn(wb)
-        if WORKDAY_SHEET in wb.sheetnames:     # a workbook laid out by init (not one made by hand)
-            if listed(wb[WORKDAY_SHEET]) != (days, last):
-                rewrite_workdays(wb, days, last)
-            values.update(status_cache(wb))
-        return result
-
-    result = edit_workbook(path, edit, dry_run=dry_run)
-    if not dry_run:
-        write_cached_values(path, values)
-    return result
 
 
 # ---------------------------------------------------------------------------- the same, part by part
