@@ -186,7 +186,7 @@ def test_fields_from_the_right_data(pdf_texts):
     assert "设备投运时间：2023-06-18" in t["info_collection"]
     assert re.search(r"转交部门SJ", t["service_info"])
     # quote: the rates of tax and management fee
-    assert re.search(r"税费（成本×\d", t["paid_quote"]) and "管理费（（成本+税费）×" in t["paid_quote"]
+    assert re.search(r"税费（成本×\d", t["paid_quote"]) and "管理费（成本与税费之和×" in t["paid_quote"]
     # the empty sign-in sheet: blanks, not 应到 0 人
     assert "应到＿＿＿人，实到＿＿＿人" in t["training_signin"] and "应到0人" not in t["training_signin"]
 

@@ -85,7 +85,7 @@ def quote(policy: dict, *, travel=0, days=0, labour_days=0, materials=0,
     return Quote(cost_lines + [
         QuoteLine("cost", "成本合计", "以上各项之和", cost),
         QuoteLine("tax", "税费", f"成本 × {pct_text(fees['tax_rate'])}", tax),
-        QuoteLine("management", "管理费", f"（成本 + 税费）× {pct_text(fees['management_rate'])}", management),
+        QuoteLine("management", "管理费", f"成本与税费之和 × {pct_text(fees['management_rate'])}", management),
         QuoteLine("total", "报价", "成本 + 税费 + 管理费", cost + tax + management),
     ])
 
