@@ -313,7 +313,9 @@ def _render_customer(tmp_path, text: str, name="x.docx") -> Path:
 def test_cell_text_is_data_not_template_code(tmp_path):
     out = _render_customer(tmp_path, HOSTILE)
     with zipfile.ZipFile(out) as z:
-        etree.fromstring(z.read("word/document.xml"))   # still well-formed XML
+        xml = z.read("word/document.xml")
+        etree.fromstring(xml)   # still well-formed XML
+    assert re.search("end</w:t><w:br/><w:t[^>]*>第二行", xml.decode("utf-8"))   # the new line: a line break
     text = docx_text(out)
     assert "{{ 7*7 }} {% if true %}X{% endif %} <b>&amp; & \"q\" 'a' {_{ x }_} ␁␇␌ end" in text
     assert "49" not in text and "第二行" in text

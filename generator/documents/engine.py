@@ -116,6 +116,9 @@ def stamp_template(path: Path, form_id: str, revision: int) -> Path:
 # The compiled template and rendering
 
 
+LISTING_CHARS = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")     # what docxtpl's resolve_listing acts on
+
+
 class CompiledTemplate:
     """A template's parts patched and compiled once, with the page rules of ``pages`` applied;
     ``record`` fills it for one context, ``render`` gives that record's .docx bytes."""
@@ -149,7 +152,9 @@ class CompiledTemplate:
         # docxtpl's post-processing of a rendered part (render_xml_part)
         xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-        return self.tpl.resolve_listing(xml)
+        # the listing pass (a tab, new line or page break in a value) is a sixth of a record's
+        # rendering and changes nothing when no text holds one of those characters
+        return self.tpl.resolve_listing(xml) if LISTING_CHARS.search(xml) else xml
 
     def _render(self, template, context: dict) -> str:
         try:
