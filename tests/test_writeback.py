@@ -21,7 +21,7 @@ from generator.config.register_specs import load_specs
 from generator.core.errors import UserError
 from generator.core.findings import ERROR, WARNING, Finding
 from generator.excel import entry as excel_entry
-from generator.registers import xlsxsheet
+from generator.registers import xlsxpatch, xlsxsheet
 from generator.registers.read import read_all
 from generator.registers.writeback import (
     FIRST_ROW,
@@ -159,6 +159,7 @@ def test_a_big_sheet_streamed_in_deflated_blocks_is_written_byte_for_byte_the_sa
         if folder is planted:
             monkeypatch.setattr(xlsxsheet, "PACK_FROM", 0)
             monkeypatch.setattr(xlsxsheet, "BLOCK", 200)
+            monkeypatch.setattr(xlsxpatch, "BIG_PART", 0)   # parts kept as they were: copied in pieces
         check_and_write(folder)
         put_rows(folder / "complaints.xlsx", SHEET, {3: {"客户名称": "乙公司"}})
         check_and_write(folder, now=NOW + dt.timedelta(hours=1))

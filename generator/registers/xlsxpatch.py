@@ -29,6 +29,7 @@ WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.work
 COMMENTS_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
 VML_CT = "application/vnd.openxmlformats-officedocument.vmlDrawing"
 TEXT_FORMAT = 49                      # built-in number format "@"
+BIG_PART = 8 << 20                    # a part this big is read into one buffer, copied in pieces
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -85,7 +86,7 @@ class Package:
         info = self.members.get(name)
         if info is None:
             raise PatchError(f"缺少部件 {name}")
-        if info.file_size < 8 << 20:
+        if info.file_size < BIG_PART:
             return self.zip.read(name)
         buf, pos = bytearray(info.file_size), 0   # a big sheet: one buffer, filled chunk by chunk
         with self.zip.open(info) as f:
@@ -178,7 +179,7 @@ class Package:
                     continue
                 if name in self.changed:
                     data = self.changed.pop(name)
-                elif info.file_size < 8 << 20:
+                elif info.file_size < BIG_PART:
                     data = self.zip.read(name)
                 else:   # a big part kept as it was: copied in pieces, never read whole
                     data = _Stream(self.stream(name))
