@@ -22,7 +22,7 @@ from generator.registers.xlsxpatch import (
     xml_text,
 )
 
-BLOCK = 256 << 10          # bytes of rows per block: inflating one for a cell read costs ~0.2 ms
+BLOCK = 64 << 10           # bytes of rows per block: inflating one for a cell read costs ~0.1 ms
 PACK_FROM = 8 << 20        # sheets this big keep their blocks deflated
 REF_SCAN = 200_000         # bytes of the body looked at to tell cells without r="A1"
 _SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData\b[^>]*?(/?)>")
