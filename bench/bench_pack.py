@@ -8,7 +8,8 @@ Measures in one run, each on its own fresh copy of the sample registers (empty c
             record; the pack holds the .docx and the print files (record PDFs with --split-pdf);
   warm      the same pack again from the cache (the zip must be byte-identical);
   today     ``legacy_pack.build_legacy``: the same build with every record converted as a file
-            of its own (two batched soffice), normalised, merged per form, its PDF in the pack.
+            of its own (two batched soffice started as today), normalised, merged per form, its
+            PDF in the pack.
 Prints seconds, size and the ratios.
 """
 from __future__ import annotations

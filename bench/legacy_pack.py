@@ -1,7 +1,8 @@
 """Today's pack path before composition, kept for the benchmark only: every record converted as
 a file of its own (two batched soffice), normalised one by one, merged per form with pypdf,
-and every record's PDF in the pack. ``build_legacy`` runs ``build_pack`` with these steps in
-place of ``files.make_files``/``print_files`` (same plan, renderer, workbooks and zip).
+and every record's PDF in the pack, soffice started on an empty profile (``todays_soffice_start``).
+``build_legacy`` runs ``build_pack`` with these steps in place of
+``files.make_files``/``print_files`` (same plan, renderer, workbooks and zip).
 """
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import datetime as dt
 import hashlib
 import shutil
 import threading
+import time
 from concurrent.futures import CancelledError
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -188,11 +190,35 @@ def add_forms(self, cases: list[Case], cache: FormCache, split_pdf: bool) -> Non
 
 
 @contextmanager
+def todays_soffice_start():
+    """soffice started as today's path starts it: on an empty profile, so that LibreOffice runs
+    its graphics self-tests at every start (``pdf.new_profile`` now records that they ran)."""
+    saved = pdf_mod.new_profile
+    pdf_mod.new_profile = lambda profile: profile
+    try:
+        yield
+    finally:
+        pdf_mod.new_profile = saved
+
+
+def soffice_start_seconds(docx: Path, out_dir: Path) -> tuple[float, float]:
+    """Wall seconds of converting one small file: (today's start, the new start)."""
+    def once() -> float:
+        t = time.perf_counter()
+        pdf_mod.convert_to_pdf([docx], out_dir, workers=1)
+        return time.perf_counter() - t
+    with todays_soffice_start():
+        old = once()
+    return old, once()
+
+
+@contextmanager
 def legacy_route():
     saved = build.make_files, build.PackContents.add_forms
     build.make_files, build.PackContents.add_forms = make_files, add_forms
     try:
-        yield
+        with todays_soffice_start():
+            yield
     finally:
         build.make_files, build.PackContents.add_forms = saved
 

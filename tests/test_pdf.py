@@ -7,6 +7,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import docx
 import pytest
 from lxml import etree
 from pypdf import PdfReader
@@ -169,6 +170,25 @@ def test_fontconfig_file_includes_the_cjk_aliases(tmp_path):
     aliases = pdfmod.FONT_CONF.read_text(encoding="utf-8")
     for family in ("宋体", "SimSun", "黑体", "SimHei", "Noto Serif CJK SC", "Noto Sans CJK SC"):
         assert f"<family>{family}</family>" in aliases
+
+
+@needs_soffice
+def test_soffice_starts_without_its_graphics_self_tests(tmp_path):
+    """LibreOffice runs its graphics self-tests (0.6 s, writing GraphicsRenderTests.log) at every
+    start on a profile that does not record a version at least its own; ours records one."""
+    doc = tmp_path / "a.docx"
+    document = docx.Document()
+    document.add_paragraph("维修记录")
+    document.save(doc)
+    profile = pdfmod.new_profile(tmp_path / "profile")
+    env = pdfmod.soffice_env(tmp_path)
+    pdfmod._run(pdfmod.find_soffice(), [doc.name], tmp_path, tmp_path / "out", profile, env, timeout=120)
+    assert (tmp_path / "out" / "a.pdf").exists()
+    assert (profile / "user" / "registrymodifications.xcu").exists()
+    assert not (profile / "user" / "GraphicsRenderTests.log").exists()
+    bare = tmp_path / "bare"          # what a profile soffice makes for itself does: the tests run
+    pdfmod._run(pdfmod.find_soffice(), [doc.name], tmp_path, tmp_path / "out2", bare, env, timeout=120)
+    assert (bare / "user" / "GraphicsRenderTests.log").exists()
 
 
 def test_work_is_split_across_workers():

@@ -138,6 +138,8 @@ class Package:
         self.root = etree.fromstring(parts[doc_name])
         body = self.root.find(w("body"))
         self.section = copy.deepcopy(body.find(w("sectPr")))     # the template's page settings
+        for child in list(body):          # emptied once, not at every copy of the root
+            body.remove(child)
         self.parts = parts
 
     def assemble(self, records: list[Record]) -> dict[str, bytes]:
@@ -146,8 +148,6 @@ class Package:
         rels, types = copy.deepcopy(self.rels), copy.deepcopy(self.types)
         root = copy.deepcopy(self.root)
         body = root.find(w("body"))
-        for child in list(body):
-            body.remove(child)
 
         def add_part(name: str, data: bytes, reltype: str, ctype: str, own_rels: bytes | None) -> str:
             rid = "rIdAs" + name.rpartition("/")[2].split(".")[0]
