@@ -9,7 +9,8 @@ back), then runs, each in its own process on its own copy of the folder:
        校验结果 sheet and highlights, save it whole (the path before the patch writer; its
        adapter is kept here, below);
   new  the check, then the write-back as ``aftersales check --write-back`` does it: only the
-       changed parts of the file rewritten (registers.xlsxpatch).
+       changed parts of the file rewritten (registers.xlsxpatch), the big sheet streamed through
+       in deflated blocks of rows, never held whole (registers.xlsxsheet).
 Prints wall time and peak RSS of each (resource.getrusage in the child, which the bench's small
 parent process starts) and the ratios.
 Target: new ≤ 15 s and ≤ 400 MB.

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -20,6 +21,7 @@ from generator.config.register_specs import load_specs
 from generator.core.errors import UserError
 from generator.core.findings import ERROR, WARNING, Finding
 from generator.excel import entry as excel_entry
+from generator.registers import xlsxpatch, xlsxsheet
 from generator.registers.read import read_all
 from generator.registers.writeback import (
     FIRST_ROW,
@@ -147,6 +149,23 @@ def test_refresh_restores_fills_and_removes_only_its_own_notes(planted):
     assert at(ws, 5, "回复日期").fill.fgColor.rgb.endswith("FFC7CE")   # still wrong, still marked
     lines = result_lines(planted / "complaints.xlsx")
     assert [(x["行号"], x["列"], x["问题"]) for x in lines] == [(5, "回复日期", "field.date_order")]
+
+
+def test_a_big_sheet_streamed_in_deflated_blocks_is_written_byte_for_byte_the_same(planted, tmp_path, monkeypatch):
+    """What a 50,000-row register takes (its sheet held as deflated blocks of rows, never whole)
+    writes the same file as a small sheet patched whole: first write and refresh."""
+    small = copy_registers(planted, tmp_path / "small")
+    for folder in (small, planted):
+        if folder is planted:
+            monkeypatch.setattr(xlsxsheet, "PACK_FROM", 0)
+            monkeypatch.setattr(xlsxsheet, "BLOCK", 200)
+            monkeypatch.setattr(xlsxpatch, "BIG_PART", 0)   # parts kept as they were: copied in pieces
+        check_and_write(folder)
+        put_rows(folder / "complaints.xlsx", SHEET, {3: {"客户名称": "乙公司"}})
+        check_and_write(folder, now=NOW + dt.timedelta(hours=1))
+    a, b = zipfile.ZipFile(small / "complaints.xlsx"), zipfile.ZipFile(planted / "complaints.xlsx")
+    differ = [n for n in a.namelist() if a.read(n) != b.read(n)]
+    assert a.namelist() == b.namelist() and differ in ([], ["docProps/core.xml"])   # put_rows' save time
 
 
 def test_refresh_leaves_a_fill_the_user_changed_since(planted):

@@ -199,6 +199,7 @@ def read_table(book: calamine.CalamineWorkbook, path: Path, reg: RegisterSpec, s
     table.notes += _header_findings(reg, sheet, h + 1, cols, decorated, scan)
     present = [(c, cols[c.key]) for c in sheet.columns if c.key in cols]
     absent = {c.key: None for c in sheet.columns if c.key not in cols}
+    same: dict = {}   # one object per distinct text or date: a register repeats them row after row
     for i in range(h + 1, len(rows)):
         cells, rows[i] = rows[i], None   # each row's list goes once its record is made
         raw = {c.key: (cells[j] if j < len(cells) else None) for c, j in present}
@@ -212,7 +213,8 @@ def read_table(book: calamine.CalamineWorkbook, path: Path, reg: RegisterSpec, s
             if normalize.is_blank(v):
                 values[col.key] = None
                 continue
-            values[col.key], problem = _convert(v, col)
+            value, problem = _convert(v, col)
+            values[col.key] = same.setdefault(value, value) if type(value) in _SHARED else value
             if problem is not None:
                 unread[col.key] = _show(v)
                 code, fields = problem
@@ -221,6 +223,9 @@ def read_table(book: calamine.CalamineWorkbook, path: Path, reg: RegisterSpec, s
         raw = {k: v for k, v in raw.items() if type(v) is not type(values[k]) or v != values[k]}
         table.records.append(Record(row=i + 1, values=values, raw=raw, unread=unread))
     return table
+
+
+_SHARED = (str, dt.date)   # immutable, compared by value; a datetime never equals a date
 
 
 def _convert(v, col) -> tuple[object, tuple | None]:

@@ -15,12 +15,12 @@ from generator.registers.xlsxpatch import (
     WORKSHEET_CT,
     Package,
     PatchError,
-    SheetCells,
     col_index,
     col_letter,
     rels_name,
     xml_text,
 )
+from generator.registers.xlsxsheet import PACK_FROM, SheetCells
 from generator.registers.xlsxstyles import Styles
 
 VML_HEAD = (b'<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
@@ -54,8 +54,7 @@ class Notes:
         self.part = book.parts[sheet]
         targets = self.pkg.targets(self.part)
         self.comments_part = next((p for t, p in targets.values() if t.endswith("/comments")), None)
-        raw = book.raw(sheet)
-        m = re.search(rb"<(?:\w+:)?legacyDrawing\b[^>]*?\w+:id=\"([^\"]+)\"", raw[raw.rfind(b"sheetData>"):])
+        m = re.search(rb"<(?:\w+:)?legacyDrawing\b[^>]*?\w+:id=\"([^\"]+)\"", book.cells(sheet).tail)
         self.vml_part = targets[m.group(1).decode()][1] if m and m.group(1).decode() in targets else None
         if self.comments_part:
             self.root = etree.fromstring(self.pkg.read(self.comments_part))
@@ -169,7 +168,6 @@ class Book:
                           for s in self.sheets_el}
         except (KeyError, StopIteration):
             raise PatchError("工作簿的工作表关系不完整") from None
-        self._bytes: dict[str, bytes] = {}
         self._cells: dict[str, SheetCells] = {}
         self._notes: dict[str, Notes] = {}
         self.workbook_dirty = False
@@ -181,17 +179,14 @@ class Book:
         return [s.get("name") for s in self.sheets_el]
 
     def raw(self, name: str) -> bytes:
-        """The sheet's XML as in the file (edits are kept apart, in ``cells``)."""
-        if name in self._cells:
-            return self._cells[name].data
-        if name not in self._bytes:
-            self._bytes[name] = self.pkg.read(self.parts[name])
-        return self._bytes[name]
+        """The sheet's XML as in the file, whole (for a small sheet: edits are made in ``cells``)."""
+        return self.pkg.read(self.parts[name])
 
     def cells(self, name: str) -> SheetCells:
+        """The sheet's cells, to read and patch (a big sheet streamed from the file, held deflated)."""
         if name not in self._cells:
-            self._cells[name] = SheetCells(self.raw(name))
-            self._bytes.pop(name, None)
+            part = self.parts[name]
+            self._cells[name] = SheetCells(self.pkg.stream(part), pack=self.pkg.size(part) >= PACK_FROM)
         return self._cells[name]
 
     def notes(self, name: str) -> Notes:
@@ -218,7 +213,6 @@ class Book:
             if self.pkg.has(rels_name(part)):
                 self.pkg.remove(rels_name(part))
             self._cells.pop(name, None)
-            self._bytes[name] = data
             self.pkg.write(part, data)
             return
         part = self.pkg.free_name("xl/worksheets/sheet{}.xml")
@@ -236,7 +230,6 @@ class Book:
                 if view.get(attr) is not None and int(view.get(attr)) >= index:
                     view.set(attr, str(int(view.get(attr)) + 1))
         self.parts[name] = part
-        self._bytes[name] = data
         self.pkg.write(part, data)
         self.workbook_dirty = True
 
@@ -268,7 +261,8 @@ class Book:
             view.set("activeTab", str(index))
         self.workbook_dirty = True
         for other in self.sheet_names():   # one selected tab, or Excel opens the sheets grouped
-            if other != name and b'tabSelected="1"' in self.raw(other)[:8192]:
+            head = self._cells[other].head if other in self._cells else self.pkg.head(self.parts[other], 8192)
+            if other != name and b'tabSelected="1"' in head[:8192]:
                 self.cells(other).unselect()
 
     def save(self, out: Path) -> None:
@@ -281,8 +275,7 @@ class Book:
         if self.workbook_dirty:
             self.pkg.write(self.PART, etree.tostring(self.root, xml_declaration=True, encoding="UTF-8",
                                                      standalone=True))
-        self._bytes.clear()   # the package holds the changed parts; each is let go once written
-        self._cells.clear()
+        self._cells.clear()   # the package holds the changed parts; each is let go once written
         self.pkg.save(out)
 
     def shared_string(self, i: int) -> str:

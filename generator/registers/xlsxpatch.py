@@ -2,14 +2,13 @@
 
 openpyxl load + save drops the cached values of every formula, Excel's x14 extensions, text
 boxes and custom document properties (FIELD-NOTES). Here every zip member the edit does not
-touch is copied as it was; a worksheet that changes is patched as bytes: its rows are located
-by a scan and only the touched rows are rewritten, so a 50,000-row sheet costs one pass and
-no object per cell. Cell formats are appended to styles.xml (``xlsxstyles``); notes and whole
-sheets are handled by ``xlsxbook``.
+touch is copied as it was; a worksheet that changes is patched as bytes (``xlsxsheet``): its
+rows are located by a scan and only the touched rows are rewritten, so a 50,000-row sheet costs
+one pass and no object per cell, and a big sheet is streamed, never held whole. Cell formats
+are appended to styles.xml (``xlsxstyles``); notes and whole sheets are handled by ``xlsxbook``.
 """
 from __future__ import annotations
 
-import bisect
 import functools
 import posixpath
 import re
@@ -30,12 +29,8 @@ WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.work
 COMMENTS_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
 VML_CT = "application/vnd.openxmlformats-officedocument.vmlDrawing"
 TEXT_FORMAT = 49                      # built-in number format "@"
+BIG_PART = 8 << 20                    # a part this big is read into one buffer, copied in pieces
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_CELL = re.compile(rb"<(?:\w+:)?c\b[^>]*?(?:/>|>.*?</(?:\w+:)?c>)", re.S)
-_PREFIX = re.compile(rb"<(\w+:)?")
-_C_START = re.compile(rb"<(?:\w+:)?c[\s>/]")
-_NO_REF = re.compile(rb"<(?:\w+:)?c(?=[\s/>])(?![^>]*\sr=\")")
-_ATTR = {name: re.compile(rb"\s" + name.encode() + rb'="([^"]*)"') for name in ("r", "s", "t", "spans")}
 
 
 class PatchError(Exception):
@@ -66,22 +61,6 @@ def xml_text(value) -> str:
     return escape(text, quote=True)
 
 
-def _attr(tag: bytes, name: str) -> bytes | None:
-    m = _ATTR[name].search(tag)
-    return m.group(1) if m else None
-
-
-def _set_attr(tag: bytes, name: str, value: str | None) -> bytes:
-    """tag is a start tag (b'<c r="A1" s="3">' or self-closing); value None removes it."""
-    pat = _ATTR[name]
-    if pat.search(tag):
-        return pat.sub(b"" if value is None else f' {name}="{value}"'.encode(), tag, count=1)
-    if value is None:
-        return tag
-    end = -2 if tag.endswith(b"/>") else -1
-    return tag[:end] + f' {name}="{value}"'.encode() + tag[end:]
-
-
 # ---------------------------------------------------------------------------
 # The package: zip members, relationships, content types
 
@@ -107,7 +86,7 @@ class Package:
         info = self.members.get(name)
         if info is None:
             raise PatchError(f"缺少部件 {name}")
-        if info.file_size < 8 << 20:
+        if info.file_size < BIG_PART:
             return self.zip.read(name)
         buf, pos = bytearray(info.file_size), 0   # a big sheet: one buffer, filled chunk by chunk
         with self.zip.open(info) as f:
@@ -115,6 +94,27 @@ class Package:
                 buf[pos:pos + len(chunk)] = chunk
                 pos += len(chunk)
         return buf
+
+    def size(self, name: str) -> int:
+        """Unpacked size of a part as in the file (0 for a part written since)."""
+        info = self.members.get(name)
+        return 0 if name in self.changed or info is None else info.file_size
+
+    def stream(self, name: str, chunk: int = 1 << 20):
+        """A part's bytes in pieces of ``chunk`` (a big sheet is never read whole)."""
+        if name in self.changed or name not in self.members:
+            yield self.read(name)
+            return
+        with self.zip.open(self.members[name]) as f:
+            while piece := f.read(chunk):
+                yield piece
+
+    def head(self, name: str, n: int) -> bytes:
+        """The first ``n`` bytes of a part."""
+        if name in self.changed or name not in self.members:
+            return bytes(self.read(name)[:n])
+        with self.zip.open(self.members[name]) as f:
+            return f.read(n)
 
     def write(self, name: str, data: bytes) -> None:
         self.changed[name] = data
@@ -177,7 +177,12 @@ class Package:
             for name, info in self.members.items():
                 if name in self.removed:
                     continue
-                data = self.changed.pop(name) if name in self.changed else self.zip.read(name)
+                if name in self.changed:
+                    data = self.changed.pop(name)
+                elif info.file_size < BIG_PART:
+                    data = self.zip.read(name)
+                else:   # a big part kept as it was: copied in pieces, never read whole
+                    data = _Stream(self.stream(name))
                 if isinstance(data, (bytes, bytearray)):
                     z.writestr(info, data, compresslevel=1)
                     continue
@@ -192,6 +197,16 @@ class Package:
         self.zip.close()
 
 
+class _Stream:
+    """Pieces already made, in the shape ``Package.save`` streams (like ``SheetCells.pieces``)."""
+
+    def __init__(self, pieces):
+        self._pieces = pieces
+
+    def pieces(self):
+        return self._pieces
+
+
 def rels_name(part: str) -> str:
     d, base = posixpath.split(part)
     return posixpath.join(d, "_rels", base + ".rels")
@@ -203,202 +218,4 @@ def resolve(part: str, target: str) -> str:
     return posixpath.normpath(posixpath.join(posixpath.dirname(part), target))
 
 
-# ---------------------------------------------------------------------------
-# A worksheet's cells, patched as bytes
-
-
-class SheetCells:
-    """Cells of one worksheet part: rows found by a scan, edits spliced in on ``bytes()``."""
-
-    def __init__(self, data: bytes):
-        self.data = data
-        start = re.search(rb"<(?:\w+:)?sheetData\b[^>]*?(/?)>", data)
-        if start is None:
-            raise PatchError("工作表没有 sheetData")
-        self.empty = start.group(1) == b"/"
-        self.body_start = start.end()
-        self.prefix = _PREFIX.match(data, start.start()).group(1) or b""   # no slice: no copy
-        self.body_end = self.body_start if self.empty else data.rindex(b"</" + self.prefix + b"sheetData>")
-        self.rows: dict[int, tuple[int, int]] = {}   # row -> (start, start of the next row)
-        tag, last, prev = b"<" + self.prefix + b"row", 0, None
-        pos = data.find(tag, self.body_start, self.body_end)
-        while pos >= 0:   # a byte search per row: no regex over the cells
-            if data[pos + len(tag):pos + len(tag) + 1] in b" \t\r\n/>":
-                r = _attr(data[pos:data.index(b">", pos) + 1], "r")
-                last = int(r) if r is not None else last + 1
-                if prev is not None:
-                    self.rows[prev[0]] = (prev[1], pos)
-                prev = (last, pos)
-            pos = data.find(tag, pos + len(tag), self.body_end)
-        if prev is not None:
-            self.rows[prev[0]] = (prev[1], self.body_end)
-        self.order = sorted(self.rows)
-        self.edits: dict[int, dict[int, object]] = {}   # row -> col -> ("style", s) | ("text", s, text)
-        # Cells found by their r="F12" (one byte search each) unless some cell has no r
-        self.implicit = bool(_NO_REF.search(data, self.body_start, min(self.body_end, self.body_start + 200_000)))
-        self.close_c = b"</" + self.prefix + b"c>"
-        self.splices: list[tuple[int, int, bytes]] = []   # edits outside the rows: (start, end, new)
-
-    def changed(self) -> bool:
-        return bool(self.edits or self.splices)
-
-    def add_tail(self, element: bytes) -> None:
-        """Insert ``element`` (a <legacyDrawing>) after </sheetData>, where the schema wants it."""
-        m = _AFTER_LEGACY.search(self.data, self.body_end)
-        at = m.start() if m else self.data.rindex(b"</")
-        self.splices.append((at, at, element))
-
-    def bind_r(self) -> None:
-        """Bind the r prefix (relationship ids) on the worksheet element if it is not yet."""
-        m = re.match(rb"(?:<\?[^>]*\?>\s*)?<(?:\w+:)?worksheet\b[^>]*>", self.data)
-        head = m.group(0)
-        if f'xmlns:r="{R_NS}"'.encode() in head:
-            return
-        if b"xmlns:r=" in head:
-            raise PatchError("工作表把 r 前缀绑定到了别的命名空间")
-        self.splices.append((m.end() - 1, m.end() - 1, f' xmlns:r="{R_NS}"'.encode()))
-
-    def unselect(self) -> None:
-        """Drop tabSelected from the sheet view (another sheet is shown)."""
-        at = self.data.find(b' tabSelected="1"', 0, self.body_start)
-        if at >= 0:
-            self.splices.append((at, at + len(b' tabSelected="1"'), b""))
-
-    def _locate(self, row: int, col: int) -> tuple[int, int] | None:
-        """Byte span of cell (row, col), None when absent (only for sheets whose cells carry r)."""
-        span = self.rows.get(row)
-        if span is None:
-            return None
-        data, ref = self.data, f' r="{col_letter(col)}{row}"'.encode()
-        pos = data.find(ref, *span)
-        if pos < 0:
-            return None
-        start = data.rfind(b"<", span[0], pos)
-        tag_end = data.index(b">", pos)
-        if not _C_START.match(data, start):
-            raise PatchError(f"无法定位单元格 {col_letter(col)}{row}")
-        if data[tag_end - 1:tag_end] == b"/":
-            return start, tag_end + 1
-        return start, data.index(self.close_c, tag_end) + len(self.close_c)
-
-    def _row_cells(self, row: int) -> dict[int, bytes]:
-        span = self.rows.get(row)
-        if span is None:
-            return {}
-        out, last = {}, 0
-        for m in _CELL.finditer(self.data, *span):
-            cell = m.group(0)
-            r = _attr(cell[:cell.index(b">") + 1], "r")
-            if r is None:
-                col = last + 1
-            else:
-                col = col_index(re.match(rb"[A-Z]+", r).group(0).decode())
-            out[col] = cell
-            last = col
-        return out
-
-    def cell(self, row: int, col: int) -> bytes | None:
-        if self.implicit:
-            return self._row_cells(row).get(col)
-        at = self._locate(row, col)
-        return None if at is None else self.data[at[0]:at[1]]
-
-    def style(self, row: int, col: int) -> int:
-        edit = self.edits.get(row, {}).get(col)
-        if edit is not None:
-            return edit[1]
-        cell = self.cell(row, col)
-        s = _attr(cell[:cell.index(b">") + 1], "s") if cell else None
-        return int(s) if s else 0
-
-    def set_style(self, row: int, col: int, s: int) -> None:
-        old = self.edits.setdefault(row, {}).get(col)
-        self.edits[row][col] = ("text", s, old[2]) if old and old[0] == "text" else ("style", s)
-
-    def set_text(self, row: int, col: int, s: int, text: str) -> None:
-        self.edits.setdefault(row, {})[col] = ("text", s, text)
-
-    def _new_cell(self, ref: str, edit, old: bytes | None) -> bytes:
-        p = self.prefix.decode()
-        if edit[0] == "text":
-            return (f'<{p}c r="{ref}" s="{edit[1]}" t="inlineStr"><{p}is><{p}t xml:space="preserve">'
-                    f"{xml_text(edit[2])}</{p}t></{p}is></{p}c>").encode()
-        if old is None:
-            return f'<{p}c r="{ref}" s="{edit[1]}"/>'.encode()
-        end = old.index(b">") + 1
-        return _set_attr(old[:end], "s", str(edit[1])) + old[end:]
-
-    def _row_bytes(self, row: int) -> bytes:
-        span = self.rows.get(row)
-        if span is not None and not self.implicit:   # fast: every edited cell exists, splice in place
-            found = {col: self._locate(row, col) for col in self.edits[row]}
-            if all(found.values()):
-                pieces, pos = [], span[0]
-                for col, (start, end) in sorted(found.items(), key=lambda x: x[1]):
-                    old = self.data[start:end]
-                    pieces += [self.data[pos:start], self._new_cell(f"{col_letter(col)}{row}", self.edits[row][col], old)]
-                    pos = end
-                pieces.append(self.data[pos:span[1]])
-                return b"".join(pieces)
-        return self._row_rebuilt(row)
-
-    def _row_rebuilt(self, row: int) -> bytes:
-        p = self.prefix
-        span = self.rows.get(row)
-        if span is None:
-            head, tail = f'<{p.decode()}row r="{row}">'.encode(), b"</" + p + b"row>"
-        else:
-            raw = self.data[span[0]:span[1]]
-            end = raw.index(b">") + 1
-            head = _set_attr(raw[:end], "spans", None)   # spans is a hint; stale after an added cell
-            if head.endswith(b"/>"):
-                head = head[:-2] + b">"
-            tail = b"</" + p + b"row>"
-        cells = self._row_cells(row)
-        for col, edit in self.edits[row].items():
-            cells[col] = self._new_cell(f"{col_letter(col)}{row}", edit, cells.get(col))
-        return head + b"".join(cells[c] for c in sorted(cells)) + tail
-
-    def __bytes__(self) -> bytes:
-        return b"".join(self.pieces())
-
-    def pieces(self):
-        """The patched sheet as consecutive pieces (memoryview slices of the original and new
-        bytes), to be streamed into the zip without one more copy of a big sheet."""
-        if not self.changed():
-            yield self.data
-            return
-        pieces, pos = list(self.splices), self.body_start
-        inserts: dict[int, list[bytes]] = {}
-        for row in sorted(self.edits):
-            if row in self.rows:
-                start, end = self.rows[row]
-                pieces.append((start, end, self._row_bytes(row)))
-            else:   # a new row goes before the first existing row below it
-                i = bisect.bisect(self.order, row)
-                at = self.rows[self.order[i]][0] if i < len(self.order) else self.body_end
-                inserts.setdefault(at, []).append(self._row_bytes(row))
-        if self.empty and self.edits:   # <sheetData/> opened up
-            at = self.body_start
-            pieces.append((at - 2, at, b">" + b"".join(self._row_bytes(r) for r in sorted(self.edits))
-                           + b"</" + self.prefix + b"sheetData>"))
-            inserts.clear()
-        else:
-            for at, rows in inserts.items():
-                pieces.append((at, at, b"".join(rows)))
-        pieces.sort(key=lambda x: (x[0], x[1]))
-        data, pos = memoryview(self.data), 0   # slices without copies: the sheet may be 100+ MB
-        for start, end, new in pieces:
-            yield data[pos:start]
-            yield new
-            pos = end
-        yield data[pos:]
-
-
-# Elements that follow <legacyDrawing> in a worksheet (ECMA-376 order)
-_AFTER_LEGACY = re.compile(rb"<(?:\w+:)?(legacyDrawingHF|drawingHF|picture|oleObjects|controls|"
-                           rb"webPublishItems|tableParts|extLst)\b")
-
-
-__all__ = ["Package", "PatchError", "SheetCells", "col_index", "col_letter",
-           "xml_text"]
+__all__ = ["Package", "PatchError", "col_index", "col_letter", "xml_text"]
