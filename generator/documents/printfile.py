@@ -36,13 +36,40 @@ from generator.documents.pool import worker_pool
 DEST = re.compile(r"/?AsEnd(\d+)s(\d+)$")
 
 
-def compose_docx(sources: list) -> bytes:
-    """One .docx of the records in ``sources`` (paths or bytes of record .docx of one template)."""
+def even_runs(count: int, sections_each: int, most: int) -> list[tuple[int, int]]:
+    """(start, end) of ``count`` records cut into runs of nearly equal length, each of at most
+    ``most`` sections (but at least one record): documents of about the same cost, so that the
+    soffice workers finish together, and the same runs whatever the number of workers."""
+    if count <= 0:
+        return []
+    runs = -(-count // max(1, most // max(1, sections_each)))
+    size = -(-count // runs)
+    return [(i, min(i + size, count)) for i in range(0, count, size)]
+
+
+def record_sections(docx) -> int:
+    """Sections (copies) of one record's own .docx."""
+    return sections(read_parts(docx))
+
+
+def compose_parts(sources: list) -> dict[str, bytes]:
+    """The parts of one .docx of the records in ``sources`` (paths or bytes of record .docx of
+    one template)."""
     if not sources:
         raise ValueError("nothing to compose")
     parts = [read_parts(s) for s in sources]
     package = Package(parts[0], "word/document.xml")
-    return docx_bytes(package.assemble([read_record(p) for p in parts]))
+    return package.assemble([read_record(p) for p in parts])
+
+
+def compose_docx(sources: list) -> bytes:
+    return docx_bytes(compose_parts(sources))
+
+
+def sections(parts: dict[str, bytes]) -> int:
+    """Sections (record copies) of a composed document: at least one page each, and what its
+    conversion costs grows with (a five-copy form costs five times its records)."""
+    return parts["word/document.xml"].count(b"<w:sectPr")
 
 
 def _destinations(pdf: pikepdf.Pdf) -> dict[str, int]:
@@ -148,9 +175,9 @@ def pages_digest(pdf: pikepdf.Pdf, first: int, last: int) -> str:
 
 
 def convert_balanced(docs: list[tuple[Path, int]], out_dir: Path, workers: int) -> str:
-    """Convert (document, pages it holds) pairs, shared between ``workers`` soffice so that each
-    gets about as many pages (biggest first to the least loaded). Returns soffice's complaints
-    ("" when every PDF was written); a missing PDF is for the caller to notice."""
+    """Convert (document, its sections) pairs, shared between ``workers`` soffice so that each
+    gets about as many sections (biggest first to the least loaded). Returns soffice's
+    complaints ("" when every PDF was written); a missing PDF is for the caller to notice."""
     bins: list[list[tuple[Path, int]]] = [[] for _ in range(max(1, workers))]
     for doc in sorted(docs, key=lambda d: -d[1]):
         min(bins, key=lambda b: sum(n for _, n in b)).append(doc)
@@ -167,9 +194,12 @@ def convert_balanced(docs: list[tuple[Path, int]], out_dir: Path, workers: int) 
         return " ".join(m for m in threads.map(run, groups) if m)
 
 
-def _compose_to(job: tuple) -> None:
+def _compose_to(job: tuple) -> int:
+    """Compose a chunk into ``out``; its sections."""
     _, sources, out = job
-    write_bytes(Path(out), compose_docx([Path(s) for s in sources]))
+    parts = compose_parts([Path(s) for s in sources])
+    write_bytes(Path(out), docx_bytes(parts))
+    return sections(parts)
 
 
 def _normalise_to(job: tuple) -> list[tuple[int, int]]:
@@ -186,20 +216,27 @@ def _each(pool, fn, jobs: list) -> list:
     return list(pool.map(fn, jobs)) if pool is not None and len(jobs) > 1 else [fn(j) for j in jobs]
 
 
-def print_pdfs(batches: list[tuple[list[Path], list[str], Path]], *, workers: int = 2, chunk: int = 100
+# Sections per composed document of ``print_pdfs``: big enough that few documents pay LibreOffice's
+# per-document cost, small enough that the workers get several each to balance (render --all
+# --pdf of repair_record, 1,476 sections: 8 documents, 17-20 s; 5 of 300: 20.5 s, 15 of 100: 23 s)
+PRINT_CHUNK = 200
+
+
+def print_pdfs(batches: list[tuple[list[Path], list[str], Path]], *, workers: int = 2, chunk: int = PRINT_CHUNK
                ) -> list[list[tuple[int, int]]]:
     """Each (record .docx of one template, titles, out) as ONE bookmarked PDF ``out``: records
-    composed into documents of ``chunk``, all converted together on ``workers`` soffice.
-    Returns each batch's record pages (1-based)."""
+    composed into documents of at most ``chunk`` sections, all converted together on ``workers``
+    soffice. Returns each batch's record pages (1-based)."""
     with tempfile.TemporaryDirectory(prefix="aftersales-print-") as tmp, worker_pool(workers) as pool:
         tmp = Path(tmp)
         jobs = []              # (batch index, record files, composed document)
         for b, (docx_paths, _, _) in enumerate(batches):
-            for i in range(0, len(docx_paths), chunk):
-                jobs.append((b, [str(p) for p in docx_paths[i:i + chunk]], str(tmp / f"b{b:03d}-{i:05d}.docx")))
-        _each(pool, _compose_to, jobs)          # composing runs on every core
+            each = record_sections(docx_paths[0]) if docx_paths else 1
+            for i, j in even_runs(len(docx_paths), each, chunk):
+                jobs.append((b, [str(p) for p in docx_paths[i:j]], str(tmp / f"b{b:03d}-{i:05d}.docx")))
+        weights = _each(pool, _compose_to, jobs)          # composing runs on every core
         docs = [(b, Path(doc), len(group)) for b, group, doc in jobs]
-        detail = convert_balanced([(d, n) for _, d, n in docs], tmp / "pdf", workers)
+        detail = convert_balanced([(d, w) for (_, d, _), w in zip(docs, weights)], tmp / "pdf", workers)
         for b, doc, _ in docs:
             if not (tmp / "pdf" / f"{doc.stem}.pdf").exists():
                 raise UserError(f"未能把 {batches[b][2].name} 转换为 PDF" + (f"（{detail[-300:]}）" if detail else ""))
@@ -227,5 +264,5 @@ def outline_starts(pdf: pikepdf.Pdf) -> list[tuple[str, int]]:
     return out
 
 
-__all__ = ["bind", "chunk_ranges", "compose_docx", "cut", "outline_starts", "pages_digest", "convert_balanced", "print_pdfs",
+__all__ = ["bind", "chunk_ranges", "compose_docx", "compose_parts", "even_runs", "record_sections", "sections", "cut", "outline_starts", "pages_digest", "convert_balanced", "print_pdfs",
            "record_ranges"]

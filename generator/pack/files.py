@@ -2,7 +2,7 @@
 
 Each record's .docx is cached in ``DIR/.aftersales-cache/forms`` under the hash of the context
 names its template reads, the template and the toolchain (``toolchain_digest``). A form's
-records are converted as composed documents of up to CHUNK records (``documents.printfile``),
+records are converted as composed documents of up to CHUNK sections (``documents.printfile``),
 each cached in ``print/chunk-<key>.pdf`` (key: its records' keys) with its records' page
 ranges beside it; the print file of a form binds its chunks with a bookmark per record. Only
 missing records are rendered and missing chunks converted, ``workers`` soffice at a time, each
@@ -40,6 +40,7 @@ from generator.documents.printfile import (
     compose_docx,
     convert_balanced,
     cut,
+    even_runs,
     pages_digest,
     record_ranges,
 )
@@ -47,9 +48,9 @@ from generator.pack.options import Case, Failure, error_text
 from generator.pack.verify import FORMAT_VERSION
 
 CACHE_DIR = ".aftersales-cache"
-# Records per composed document: LibreOffice's cost is per document (FIELD-NOTES), so big; not
-# so big that one failure or interruption costs much, and a form of a few hundred records
-# still gives each soffice worker a document of its own.
+# Sections (record copies) per composed document: LibreOffice's cost is per document
+# (FIELD-NOTES), so big; not so big that one failure or interruption costs much, and a form of
+# a few hundred records still gives each soffice worker documents of its own to balance.
 CHUNK = 100
 WAVE = 600       # records per round of soffice starts (a soffice start costs seconds on a busy machine)
 TOOLCHAIN_DIR = Path(__file__).resolve().parent.parent / "documents"   # the renderer, converter and font config
@@ -115,7 +116,7 @@ def _render_job(job: tuple) -> str | None:
 
 
 # ---------------------------------------------------------------------------
-# Print files: each form's records composed into documents of CHUNK records, converted once
+# Print files: each form's records composed into documents of CHUNK sections, converted once
 
 def ordered(cases: list[Case]) -> list[Case]:
     """Cases in pack order: by form, then record date, number, row and file name."""
@@ -124,7 +125,7 @@ def ordered(cases: list[Case]) -> list[Case]:
 
 @dataclass
 class Chunk:
-    """Up to CHUNK records of one form, composed and converted as one document."""
+    """Records of one form (up to CHUNK sections), composed and converted as one document."""
     cases: list[Case]
     key: str = ""
 
@@ -133,7 +134,14 @@ class Chunk:
 
 
 def _chunks(form_cases: list[Case], size: int) -> list[Chunk]:
-    return [Chunk(form_cases[i:i + size]) for i in range(0, len(form_cases), size)]
+    """A form's cases in documents of nearly equal length, each of at most ``size`` sections."""
+    copies = max(1, len(form_cases[0].form.copies)) if form_cases else 1
+    return [Chunk(form_cases[i:j]) for i, j in even_runs(len(form_cases), copies, size)]
+
+
+def _sections(chunk: Chunk) -> int:
+    """The sections a chunk's composed document holds: one per copy of each record."""
+    return sum(max(1, len(c.form.copies)) for c in chunk.cases)
 
 
 def _compose_job(job: tuple) -> str | None:
@@ -197,7 +205,7 @@ def _convert_wave(wave: list[Chunk], cache: FormCache, pool, workers: int, compo
                 failed[ch.key] = reason
             else:
                 ready.append(ch)
-        detail = convert_balanced([(cache.root / "compose" / f"{c.key}.docx", len(c.cases)) for c in ready],
+        detail = convert_balanced([(cache.root / "compose" / f"{c.key}.docx", _sections(c)) for c in ready],
                                   staging, workers)
         jobs = [(str(staging / f"{c.key}.pdf"), str(cache.chunk(c.key)), len(c.cases)) for c in ready]
         results = [_run(pool, _finish_job, j) for j in jobs]
