@@ -20,6 +20,7 @@ from generator.documents.printfile import (
     bind,
     compose_docx,
     cut,
+    even_runs,
     outline_starts,
     pages_digest,
     record_ranges,
@@ -114,6 +115,33 @@ def test_composed_records_keep_their_sections_apart(repair):
     # a record taken back out of its file is the same record
     again = Package(read_parts(docs[0]), "word/document.xml").assemble([read_record(read_parts(docs[0]))])
     assert docx_bytes(again) == docs[0]
+
+
+def test_a_section_whose_header_is_the_one_before_inherits_it(repair):
+    """Word and LibreOffice give a section without a header reference the header of the
+    section before; LibreOffice then copies it instead of importing it again."""
+    tpl, ctx = repair
+    same = [tpl.render({**ctx, "doc_number": f"KF{i}"}) for i in range(2)]    # the header names no record
+    body = etree.fromstring(read_parts(compose_docx(same))["word/document.xml"]).find(w("body"))
+    sects = list(body.iter(w("sectPr")))
+    assert [s.find(w("headerReference")) is not None for s in sects] == [True] + [False] * 5
+    assert all(s.find(w("footerReference")) is not None for s in sects)    # footers name the record
+    other = tpl.render({**ctx, "doc_copy_no": "07"})       # 分发号 is in the header
+    assert read_record(read_parts(other)).header != read_record(read_parts(same[0])).header
+    parts = read_parts(compose_docx([same[0], other]))
+    sects = list(etree.fromstring(parts["word/document.xml"]).find(w("body")).iter(w("sectPr")))
+    assert [s.find(w("headerReference")) is not None for s in sects] == [True, False, False, True, False, False]
+
+
+def test_records_are_cut_into_documents_of_nearly_equal_sections():
+    # render --all of repair_record: 492 records of 3 copies, at most 200 sections a document:
+    # 66 records fit, so 8 documents (492 / 66 = 7.45), of 62 records (492 / 8 = 61.5) but the last
+    runs = even_runs(492, 3, 200)
+    assert [b - a for a, b in runs] == [62] * 7 + [58]
+    assert runs[0][0] == 0 and runs[-1][1] == 492 and all(a == b for (_, a), (b, _) in zip(runs, runs[1:]))
+    assert [b - a for a, b in even_runs(30, 5, 100)] == [15, 15]    # 150 sections: two of 75
+    assert [b - a for a, b in even_runs(3, 300, 100)] == [1, 1, 1]  # a record bigger than a document
+    assert even_runs(0, 1, 100) == []
 
 
 def fake_pdf(sections: list[tuple[int, int]]) -> bytes:
