@@ -28,7 +28,7 @@ from generator.documents.docx_repro import write_bytes
 from generator.documents.engine import render_docx, template_path, template_revision
 from generator.documents.names import unique_names
 from generator.documents.pool import pool_map, worker_pool
-from generator.documents.printfile import cut, print_pdfs
+from generator.documents.printfile import cuts, print_pdfs
 from generator.documents.subjects import FormData, Subject, subjects
 from generator.registers.outpath import require_writable
 from generator.registers.read import read_all
@@ -144,6 +144,4 @@ def _pdfs(form: FormSpec, chosen: list[Subject], docx: list[Path], out: Path, wo
     ranges = print_pdfs([(docx, [s.number for s in chosen], bound)], workers=workers)[0]
     if single or not split_pdf:
         return [bound]
-    data = bound.read_bytes()
-    return [bound] + [write_bytes(out / f"{d.stem}.pdf", cut(data, first, last))
-                      for d, (first, last) in zip(docx, ranges)]
+    return [bound] + [write_bytes(out / f"{d.stem}.pdf", data) for d, data in zip(docx, cuts(bound, ranges))]

@@ -39,7 +39,7 @@ from generator.documents.printfile import (
     bind,
     compose_docx,
     convert_balanced,
-    cut,
+    cuts,
     even_runs,
     pages_digest,
     record_ranges,
@@ -327,8 +327,9 @@ def print_files(cases: list[Case], cache: FormCache, *, chunk: int = CHUNK, spli
         if split_pdf:
             for c in done:
                 c.pdf = cache.forms / f"{c.key}-{key[:16]}.pdf"
-                if not c.pdf.exists():
-                    write_bytes(c.pdf, cut(path, *c.print_range))
+            missing = [c for c in done if not c.pdf.exists()]
+            for c, data in zip(missing, cuts(path, [c.print_range for c in missing])):
+                write_bytes(c.pdf, data)
         out[form_id] = (path, pages)
     return out
 
