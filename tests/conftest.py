@@ -121,8 +121,9 @@ for a in args:
     except (OSError, KeyError, zipfile.BadZipFile):
         names = []
     with pikepdf.new() as pdf:
-        for _ in names or [b""]:
+        for m in names or [b""]:
             pdf.add_blank_page()
+            pdf.pages[-1].obj.Contents = pdf.make_stream(b"% " + Path(a).stem.encode() + b" " + m)   # says which page
         pdf.Root.Dests = pikepdf.Dictionary({"/" + m.decode(): pikepdf.Array([pdf.pages[i].obj, pikepdf.Name.Fit])
                                              for i, m in enumerate(names)})
         pdf.save(out / (Path(a).stem + ".pdf"))

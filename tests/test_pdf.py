@@ -231,6 +231,21 @@ def test_missing_libreoffice_says_how_to_install_and_keeps_the_docx(sample_dir, 
     assert (tmp_path / "complaint_record_250707001.docx").exists() and not list(tmp_path.glob("*.pdf"))
 
 
+def test_split_pdf_gives_each_record_its_pages_of_the_print_file(sample_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("AFTERSALES_SOFFICE", fake_soffice(tmp_path, makes_pdfs=True))   # a page per section
+    numbers = ["KF250701", "KF250702", "KF250703"]
+    args = ["render", str(sample_dir), "-f", "repair_record", "--out", str(tmp_path / "o"), "--pdf", "--split-pdf",
+            "--silent", "--uncontrolled"]
+    r = CliRunner().invoke(app, args + [a for n in numbers for a in ("-n", n)])
+    assert r.exit_code == 0, r.output
+    bound = PdfReader(tmp_path / "o" / "repair_record.pdf")
+    assert len(bound.pages) == 9                      # three records of three copies
+    for i, n in enumerate(numbers):
+        own = PdfReader(tmp_path / "o" / f"repair_record_{n}.pdf")
+        assert [p.get_contents().get_data() for p in own.pages] == \
+               [p.get_contents().get_data() for p in bound.pages[3 * i:3 * i + 3]]
+
+
 def _heading_text(form_id: str) -> list[str]:
     """First cell text of the last heading row above each item loop of a form's template."""
     body = etree.fromstring(read_parts(template_path(load_forms()[form_id]))["word/document.xml"]).find(w("body"))
