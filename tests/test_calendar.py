@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import chinese_calendar
@@ -278,3 +279,44 @@ def test_write_back_keeps_the_company_days_in_every_workday_sheet(sample_dir):
     res = runner.invoke(app, ["check", str(sample_dir), "--write-back", "--today", "2026-06-30"])
     assert res.exit_code in (0, 1), res.output
     assert {p.name: listed(p) for p in sorted(sample_dir.glob("*.xlsx"))} == before
+
+
+def test_import_write_keeps_the_rest_of_master_byte_for_byte(empty_dir_session, tmp_path):
+    """calendar import --write adds rows to 节假日 part by part: what openpyxl would drop (an x14
+    dropdown on another sheet, custom properties) stays byte for byte; the rows take the date
+    format of the row above and the sheet's table grows over them."""
+    import shutil
+    import zipfile
+
+    from tests.test_writes import CUSTOM, R, X14
+
+    d = tmp_path / "registers"
+    shutil.copytree(empty_dir_session, d)
+    master = d / "master.xlsx"
+    with zipfile.ZipFile(master) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["xl/worksheets/sheet2.xml"] = parts["xl/worksheets/sheet2.xml"].replace(b"</worksheet>", X14 + b"</worksheet>")
+    parts["docProps/custom.xml"] = CUSTOM
+    parts["_rels/.rels"] = parts["_rels/.rels"].replace(b"</Relationships>", (
+        f'<Relationship Id="rId90" Type="{R}/custom-properties" Target="docProps/custom.xml"/></Relationships>').encode())
+    parts["xl/tables/table4.xml"] = re.sub(rb'ref="A1:C\d+"', b'ref="A1:C2"', parts["xl/tables/table4.xml"])   # a table
+    # as a user makes it, over the rows there are
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(b"</Types>", (
+        '<Override PartName="/docProps/custom.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        'custom-properties+xml"/></Types>').encode())
+    with zipfile.ZipFile(master, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+    before = master.read_bytes()
+    existing = read_register(d, "master").tables["holidays"].records
+    assert run("calendar", "import", d, NOTICE_2027, "--write").exit_code == 0
+    with zipfile.ZipFile(master) as z:
+        assert z.read("xl/worksheets/sheet2.xml") == parts["xl/worksheets/sheet2.xml"]
+        assert z.read("docProps/custom.xml") == CUSTOM
+        table = z.read("xl/tables/table4.xml")
+    rows = calamine.CalamineWorkbook.from_path(str(master)).get_sheet_by_name("节假日").to_python()
+    days = parse_notice(NOTICE_2027.read_text(encoding="utf-8")).company_days()
+    assert len(rows) == 1 + len(existing) + len(days)
+    assert [tuple(r[:3]) for r in rows[-len(days):]] == days        # dates (not text), 休/班, the notice named
+    assert f'ref="A1:C{len(rows)}"'.encode() in table and b'ref="A1:C2"' not in table
+    assert (tmp_path / "registers" / "备份").exists() and before != master.read_bytes()

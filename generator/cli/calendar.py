@@ -19,17 +19,14 @@ from generator.cli.common import (
 from generator.config.policy import POLICY_FILE, load_policy, with_extra_covered_years
 from generator.config.register_specs import load_specs
 from generator.core.errors import UserError
-from generator.registers.calendar_sheet import (
-    add_company_days,
-    folder_calendar,
-    refresh_folder,
-)
+from generator.registers.calendar_sheet import folder_calendar, refresh_folder
+from generator.registers.holiday_rows import add_company_days
 from generator.registers.read import read_register, workbook_path
 from generator.registers.safewrite import (
     atomic_write_bytes,
     backup,
-    edit_workbook,
     ensure_not_open,
+    patch_workbook,
 )
 from generator.rules.holiday_notice import parse_notice
 from generator.rules.workcal import coverage, expiring_advice, notice_years
@@ -120,7 +117,7 @@ def _write_notice(directory: Path, year: int, rows) -> dict:
         raise UserError(f"找不到基础数据工作簿 {master_path}")
     sheet = next(s.name for s in spec.sheets if s.key == "holidays")
     # its 工作日 sheet is refreshed with every other register's below
-    added, kept = edit_workbook(master_path, lambda wb: add_company_days(wb, sheet, rows))
+    added, kept = patch_workbook(master_path, lambda book: add_company_days(book, master_path, sheet, rows))
     backup(policy_path)
     atomic_write_bytes(policy_path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     refreshed = refresh_folder(directory)

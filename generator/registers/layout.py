@@ -33,6 +33,7 @@ STATUS_HEADER = "状态"
 SPARE_ROWS = 300            # empty rows prepared with formulas and dropdowns
 FORMATS = {"date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm", "money": "#,##0.00",
            "decimal": "0.##", "integer": "0", "text": "@", "phone": "@", "choice": "@"}
+MIN_WIDTHS = {"date": 11.0, "datetime": 16.0}   # a date under a short header must not show as ###
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 OVERDUE_FILL = PatternFill("solid", fgColor="F8CBAD")
 SOON_FILL = PatternFill("solid", fgColor="FFE699")
@@ -106,7 +107,7 @@ def write_sheet(wb: Workbook, sheet: SheetSpec, rows: list[dict], *, policy: dic
         if fmt:
             for r in range(2, last_row + 1):
                 ws.cell(row=r, column=i).number_format = fmt
-        ws.column_dimensions[letter].width = c.width or max(8.0, len(c.header) * 2.2 + 2)
+        ws.column_dimensions[letter].width = c.width or max(MIN_WIDTHS.get(c.type, 8.0), len(c.header) * 2.2 + 2)
         _add_validation(wb, ws, c, f"{letter}2:{letter}{last_row}", choice_sources, list_refs)
     if status_rule:
         scol = get_column_letter(len(headers))

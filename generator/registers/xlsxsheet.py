@@ -32,6 +32,7 @@ _C_START = re.compile(rb"<(?:\w+:)?c[\s>/]")
 _NO_REF = re.compile(rb"<(?:\w+:)?c(?=[\s/>])(?![^>]*\sr=\")")
 _ATTR = {name: re.compile(rb"\s" + name.encode() + rb'="([^"]*)"') for name in ("r", "s", "t", "spans")}
 _TAG_END = b" \t\r\n/>"    # what may follow "<row" in a row's start tag
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\sref="[A-Z]+\d+:[A-Z]+(\d+)"')
 # Elements that follow <legacyDrawing> in a worksheet (ECMA-376 order)
 _AFTER_LEGACY = re.compile(rb"<(?:\w+:)?(legacyDrawingHF|drawingHF|picture|oleObjects|controls|"
                            rb"webPublishItems|tableParts|extLst)\b")
@@ -80,7 +81,7 @@ class SheetCells:
         self._cached: tuple[int, bytes] | None = None
         self._split(iter([chunks]) if isinstance(chunks, (bytes, bytearray)) else iter(chunks))
         self.order = sorted(self.rows)
-        self.edits: dict[int, dict[int, object]] = {}   # row -> col -> ("style", s) | ("text", s, text)
+        self.edits: dict[int, dict[int, object]] = {}   # row -> col -> ("style", s) | ("text"|"number", s, value)
         self.close_c = b"</" + self.prefix + b"c>"
         self.dirty = False                              # head or tail changed
 
@@ -228,16 +229,28 @@ class SheetCells:
 
     def set_style(self, row: int, col: int, s: int) -> None:
         old = self.edits.setdefault(row, {}).get(col)
-        self.edits[row][col] = ("text", s, old[2]) if old and old[0] == "text" else ("style", s)
+        self.edits[row][col] = (old[0], s, old[2]) if old and old[0] in ("text", "number") else ("style", s)
 
     def set_text(self, row: int, col: int, s: int, text: str) -> None:
         self.edits.setdefault(row, {})[col] = ("text", s, text)
+
+    def set_number(self, row: int, col: int, s: int, value: int | float) -> None:
+        self.edits.setdefault(row, {})[col] = ("number", s, value)
+
+    def extend_dimension(self, last_row: int) -> None:
+        """The sheet's <dimension ref="A1:C20"> reaches down to ``last_row`` (rows were added)."""
+        m = _DIMENSION.search(self.head)
+        if m and int(m.group(1)) < last_row:
+            self.head = self.head[:m.start(1)] + str(last_row).encode() + self.head[m.end(1):]
+            self.dirty = True
 
     def _new_cell(self, ref: str, edit, old: bytes | None) -> bytes:
         p = self.prefix.decode()
         if edit[0] == "text":
             return (f'<{p}c r="{ref}" s="{edit[1]}" t="inlineStr"><{p}is><{p}t xml:space="preserve">'
                     f"{xml_text(edit[2])}</{p}t></{p}is></{p}c>").encode()
+        if edit[0] == "number":
+            return f'<{p}c r="{ref}" s="{edit[1]}"><{p}v>{edit[2]!r}</{p}v></{p}c>'.encode()
         if old is None:
             return f'<{p}c r="{ref}" s="{edit[1]}"/>'.encode()
         end = old.index(b">") + 1
