@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shutil
+import zipfile
 from pathlib import Path
 
 import chinese_calendar
@@ -30,6 +32,7 @@ from generator.rules.deadlines import case_status, due_moment, get_rule
 from generator.rules.holiday_notice import parse_notice
 from generator.rules.workcal import WorkCalendar, coverage, last_covered_day
 from tests.conftest import needs_soffice, put_rows, soffice_convert_all
+from tests.test_writes import CUSTOM, X14, R
 
 NOTICES = Path(__file__).parent / "cases" / "notices"
 NOTICE_2026 = (NOTICES / "notice-2026.txt").read_text(encoding="utf-8")        # the published text
@@ -139,8 +142,6 @@ PINNED = dt.date(2027, 1, 4)
 @pytest.fixture(scope="module")
 def straddling(tmp_path_factory, empty_dir_session) -> Path:
     """Empty registers, complaints received in the last days of 2026, the 2027 notice imported."""
-    import shutil
-
     d = tmp_path_factory.mktemp("straddle") / "registers"
     shutil.copytree(empty_dir_session, d)
     put_rows(d / "complaints.xlsx", "投诉登记", STRADDLING)
@@ -285,11 +286,6 @@ def test_import_write_keeps_the_rest_of_master_byte_for_byte(empty_dir_session, 
     """calendar import --write adds rows to 节假日 part by part: what openpyxl would drop (an x14
     dropdown on another sheet, custom properties) stays byte for byte; the rows take the date
     format of the row above and the sheet's table grows over them."""
-    import shutil
-    import zipfile
-
-    from tests.test_writes import CUSTOM, R, X14
-
     d = tmp_path / "registers"
     shutil.copytree(empty_dir_session, d)
     master = d / "master.xlsx"

@@ -3,6 +3,7 @@ stray cells, typo dates, missing columns and registers; and what the deadline cl
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import shutil
 import zipfile
@@ -10,9 +11,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from typer.testing import CliRunner
 
 from generator.assess.checks import RunContext, run_checks
 from generator.assess.clocks import register_clocks
+from generator.cli import app
 from generator.config.policy import default_policy
 from generator.registers.read import read_register
 from generator.rules.deadlines import rules_from
@@ -103,6 +106,18 @@ def test_an_unreadable_reply_is_never_an_open_case(tmp_path, replied, patch, cod
     assert (code, 2, "回复日期") in _codes(findings)
     assert not [f for f in findings if f.code == "deadline.overdue" and f.row == 2]
     assert "#" not in code or "错误值" in next(f.message for f in findings if f.code == code)
+
+
+def test_remind_says_which_rows_it_could_not_judge(empty_registers):
+    complaints(empty_registers, [_row(1, replied="2026-02-30"), _row(2)])
+    args = ["remind", str(empty_registers), "--today", TODAY.isoformat()]
+    data = json.loads(CliRunner().invoke(app, args + ["--json"]).stdout)
+    cases = [c["row"] for g in data["groups"] for c in g["cases"]]
+    assert 3 in cases and 2 not in cases                # row 2's reply date cannot be read: not "still open"
+    said = [(f["code"], f["row"], f["column"]) for f in data["not_judged"]]
+    assert ("deadline.unreadable", 2, "回复日期") in said
+    shown = CliRunner().invoke(app, args).output
+    assert "未能判断" in shown and "第 2 行" in shown
 
 
 @pytest.mark.parametrize("header, warned", [

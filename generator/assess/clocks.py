@@ -268,9 +268,15 @@ def overdue_cases(ctx) -> list[dict]:
     (unassigned last); each case is ``{case_no, register, register_title, sheet, row, rule,
     ref (catalogue rule, D1–D19), rule_title, source, start, due, days_overdue (working days),
     calendar_days_overdue}``
-    with the most overdue first. Rows the calendar cannot count are left out (check reports them).
+    with the most overdue first. Rows that cannot be judged are left out (``not_judged`` says which).
     """
-    clocks, _ = register_clocks(ctx, rules_from(ctx.policy))
+    return overdue_report(ctx)[0]
+
+
+def overdue_report(ctx) -> tuple[list[dict], list[Finding]]:
+    """``overdue_cases`` and what kept rows from being judged: a start or stop cell that cannot
+    be read, a column not found, a day the calendar cannot count (the findings check gives)."""
+    clocks, not_judged = register_clocks(ctx, rules_from(ctx.policy))
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for c in clocks:
         if c.stop is not None or not is_overdue(c.due, ctx.today):
@@ -292,7 +298,7 @@ def overdue_cases(ctx) -> list[dict]:
         {"dept": dept, "person": person,
          "cases": sorted(cases, key=lambda x: (-x["calendar_days_overdue"], x["due"], x["register"], x["row"]))}
         for (dept, person), cases in sorted(groups.items(), key=lambda kv: order(kv[0]))
-    ]
+    ], not_judged
 
 
 def _who(v) -> str | None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Optional
 
@@ -9,14 +10,16 @@ import typer
 from rich.table import Table as RichTable
 
 from generator.assess.checks import RunContext
-from generator.assess.clocks import overdue_cases
+from generator.assess.clocks import overdue_report
 from generator.cli.common import (
     console,
     day_option,
+    err_console,
     print_json,
     register_dir,
     user_errors,
 )
+from generator.cli.forms import pdf_engine_chosen
 from generator.config.policy import default_policy, find_policy
 from generator.config.register_specs import load_specs
 from generator.core.errors import UserError
@@ -92,25 +95,35 @@ def remind(
     json_: bool = typer.Option(False, "--json", help="输出 JSON / print JSON"),
     out: Optional[Path] = typer.Option(None, "--out", help="为每件超期案件生成催办单（Word）到此目录 / render a 催办单 per case here"),
     pdf: bool = typer.Option(False, "--pdf", help="同时生成 PDF / also PDF"),
+    pdf_engine: Optional[str] = typer.Option(None, "--pdf-engine", metavar="libreoffice|word|wps|auto",
+                                             help="PDF 由谁生成，默认取策略 [pdf] engine（libreoffice）/ PDF engine"),
 ):
-    """列出超期未办的案件，按责任部门和责任人分组，可生成催办单 / overdue cases per department and person."""
+    """列出超期未办的案件，按责任部门和责任人分组，可生成催办单 / overdue cases per department and person.
+
+    无法判断是否超期的行（日期读不出、缺列、日历未覆盖）不列入，另行列出 / rows that cannot be
+    judged are listed apart."""
     forms = []
     with user_errors():
         day = day_option(today, "--today", default=dt.date.today())
         register_dir(directory)
         ctx = RunContext.load(directory, day)
-        groups = overdue_cases(ctx)
+        groups, not_judged = overdue_report(ctx)
         if out and groups:
             # deferred: docxtpl loads only when forms are rendered
             from generator.documents.batch import render_forms
 
-            made = render_forms(directory, "reminder", out, pdf=pdf, today=day)
+            with pdf_engine_chosen(directory, pdf_engine) if pdf else nullcontext():
+                made = render_forms(directory, "reminder", out, pdf=pdf, today=day)
             forms = made.docx + made.pdf
     if json_:
-        print_json({"today": day.isoformat(), "groups": _jsonable(groups), "files": [str(p) for p in forms]})
+        print_json({"today": day.isoformat(), "groups": _jsonable(groups), "files": [str(p) for p in forms],
+                    "not_judged": [f.to_dict() for f in not_judged]})
         return
+    titles = {k: reg.spec.title for k, reg in ctx.registers.items()}
+    for f in not_judged:
+        err_console.print(f"[yellow]未能判断：[/]{titles.get(f.register, f.register)} › {f.sheet}：{f.message}")
     if not groups:
-        console.print(f"截至 {day:%Y-%m-%d} 没有超期未办的案件")
+        console.print(f"截至 {day:%Y-%m-%d} 没有超期未办的案件" + ("（上列各项未能判断，不在其内）" if not_judged else ""))
         return
     t = RichTable(title=f"超期未办案件（截至 {day:%Y-%m-%d}）")
     for h in ("责任部门", "责任人", "编号", "台账", "期限", "应完成", "超期"):
