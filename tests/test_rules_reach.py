@@ -287,6 +287,10 @@ def test_d18_monthly_statistics_by_the_10th():
     assert len(overdue) == 1 and "2026-04 客户投诉案件统计表" in overdue[0].message and "D18" in overdue[0].message
     unchecked = ctx_of(complaints=closed)   # a register without 统计报送 rows leaves D18 unchecked
     assert not [f for f in found(unchecked, "deadline.overdue") if "D18" in f.message]
+    said = [f for f in found(unchecked, "deadline.unchecked") if f.sheet == "统计报送"]   # and says so once:
+    assert len(said) == 1 and "D18" in said[0].message                # March's were due 04-10, before 06-30
+    early = ctx_of(today=D(2026, 4, 10), complaints=closed[:1])      # nothing due yet: nothing said
+    assert not [f for f in found(early, "deadline.unchecked") if f.sheet == "统计报送"]
 
 
 def test_commands_reach_n2_and_p4(empty_registers):
