@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from generator.cli import app
 from generator.pack.workbooks import check_workbook, manifest_workbook
-from generator.registers.print_setup import apply_print_setup, header_rows, sheet_width
+from generator.registers.print_setup import PAGE_WIDTH, apply_print_setup, header_rows, pages_wide, sheet_width
 from generator.registers.writeback import RESULT_SHEET
 
 runner = CliRunner()
@@ -25,7 +25,8 @@ runner = CliRunner()
 def assert_prints(ws, *, landscape: bool | None = None, title_rows: str | None = "1:1"):
     ps = ws.page_setup
     assert str(ps.paperSize) == ws.PAPERSIZE_A4, ws.title
-    assert ws.sheet_properties.pageSetUpPr.fitToPage and ps.fitToWidth == 1 and ps.fitToHeight == 0, ws.title
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ps.fitToWidth == pages_wide(ws) and ps.fitToHeight == 0, \
+        ws.title
     if landscape is not None:
         assert ps.orientation == ("landscape" if landscape else "portrait"), ws.title
     assert (ws.print_title_rows or "").replace("$", "") == (title_rows or ""), ws.title
@@ -84,6 +85,22 @@ def test_orientation_follows_the_width_and_title_rows_the_frozen_pane():
     assert_prints(wide, landscape=True, title_rows="1:2")
     assert header_rows(wide) == 2 and hidden.page_setup.paperSize is None
     assert narrow.oddFooter.left.text == "R&&D 报表 · &A"      # & escaped in footers
+
+
+def test_a_very_wide_register_prints_on_several_pages_wide_with_its_key_column():
+    """A register of 40 columns fitted to one page wide prints at a fifth of its size: it gets as
+    many landscape pages wide as keep it near 70 %, and its 编号 column repeats on each."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([f"列{i}" for i in range(50)])
+    for i in range(1, 51):
+        ws.column_dimensions[openpyxl.utils.get_column_letter(i)].width = 10      # 500 characters wide
+    ws.freeze_panes = "B2"
+    apply_print_setup(wb, "台账")
+    assert sheet_width(ws) == 500 and pages_wide(ws) == 3 == -(-500 // PAGE_WIDTH)
+    assert ws.page_setup.fitToWidth == 3 and ws.page_setup.orientation == "landscape"
+    assert (ws.print_title_cols or "").replace("$", "") == "A:A"
+    assert (ws.print_title_rows or "").replace("$", "") == "1:1"
 
 
 def test_the_write_back_sheet_prints_on_a4(empty_dir_session, tmp_path):
