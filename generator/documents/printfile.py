@@ -34,6 +34,7 @@ from generator.documents.pdf_repro import normalize_pdf
 from generator.documents.pool import worker_pool
 
 DEST = re.compile(r"/?AsEnd(\d+)s(\d+)$")
+SECTION = re.compile(rb"<w:sectPr[\s>/]")      # not <w:sectPrChange>
 
 
 def even_runs(count: int, sections_each: int, most: int) -> list[tuple[int, int]]:
@@ -69,7 +70,7 @@ def compose_docx(sources: list) -> bytes:
 def sections(parts: dict[str, bytes]) -> int:
     """Sections (record copies) of a composed document: at least one page each, and what its
     conversion costs grows with (a five-copy form costs five times its records)."""
-    return parts["word/document.xml"].count(b"<w:sectPr")
+    return len(SECTION.findall(parts["word/document.xml"]))
 
 
 def _destinations(pdf: pikepdf.Pdf) -> dict[str, int]:
