@@ -16,7 +16,13 @@ from typer.testing import CliRunner
 
 from generator.cli import app
 from generator.pack.workbooks import check_workbook, manifest_workbook
-from generator.registers.print_setup import PAGE_WIDTH, apply_print_setup, header_rows, pages_wide, sheet_width
+from generator.registers.print_setup import (
+    PAGE_WIDTH,
+    apply_print_setup,
+    header_rows,
+    pages_wide,
+    sheet_width,
+)
 from generator.registers.writeback import RESULT_SHEET
 
 runner = CliRunner()
