@@ -107,6 +107,9 @@ def test_a_very_wide_register_prints_on_several_pages_wide_with_its_key_column()
     assert ws.page_setup.fitToWidth == 3 and ws.page_setup.orientation == "landscape"
     assert (ws.print_title_cols or "").replace("$", "") == "A:A"
     assert (ws.print_title_rows or "").replace("$", "") == "1:1"
+    ws.freeze_panes = "A2"              # nothing names a row on the next pages: one page wide
+    apply_print_setup(wb, "清单")
+    assert ws.page_setup.fitToWidth == 1
 
 
 def test_the_write_back_sheet_prints_on_a4(empty_dir_session, tmp_path):

@@ -3,11 +3,11 @@ A4 pages a person can read (LibreOffice printed a 9-row check.xlsx on 7 pages wi
 
 Each visible sheet gets: A4; landscape when its columns are wider than a portrait page; fit
 to as few pages wide as keep the text readable (one for most sheets; a register of 40 columns
-fitted to one page printed at a fifth of its size), as many pages tall as needed; the header
-rows repeated on every page (the rows above the frozen pane) and, on a sheet more than a page
-wide, the key columns too (those left of it); the workbook's title and the sheet name in the
-footer, with "第 N 页 共 M 页"; narrow margins and grid lines (the table sheets have no cell
-borders).
+fitted to one page printed at a fifth of its size) when its key columns (left of the frozen
+pane) can repeat on each, else one page wide; as many pages tall as needed; the header rows
+repeated on every page (the rows above the frozen pane); the workbook's title and the sheet
+name in the footer, with "第 N 页 共 M 页"; narrow margins and grid lines (the table sheets
+have no cell borders).
 Every writer calls ``apply_print_setup`` once, just before saving.
 """
 from __future__ import annotations
@@ -58,6 +58,11 @@ def key_columns(ws) -> int:
 
 
 def pages_wide(ws) -> int:
+    """Pages a sheet is fitted to across: several only when each page can name its rows (a
+    register's 编号 column, left of the frozen pane, repeats); a listing without one (the
+    pack's manifest) stays one page wide, so that no row is cut from what identifies it."""
+    if not key_columns(ws):
+        return 1
     return max(1, math.ceil(sheet_width(ws) / PAGE_WIDTH))
 
 
