@@ -11,8 +11,6 @@ import hashlib
 import shutil
 import threading
 import time
-from concurrent.futures import CancelledError
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,7 +22,13 @@ from generator.documents.docx_repro import write_bytes
 from generator.documents.pdf_repro import merge_pdfs, normalize_pdf, page_count
 from generator.documents.pool import pool_map, worker_pool
 from generator.pack import build
-from generator.pack.files import FormCache, _render_job, bookmark, canonical_json
+from generator.pack.files import (
+    FormCache,
+    _outcome,
+    _render_job,
+    bookmark,
+    canonical_json,
+)
 from generator.pack.options import Case, Failure, error_text
 
 POLL_SECONDS = 0.5
@@ -37,16 +41,6 @@ def _normalise_job(job: tuple) -> str | None:
         return None
     except (pikepdf.PdfError, OSError) as e:     # soffice wrote no PDF, or a broken one
         return f"PDF 无法规范化：{error_text(e)}"
-
-
-def _outcome(result) -> str | None:
-    """A job's failure reason, whether it ran inline (a value) or on the pool (a future)."""
-    if not hasattr(result, "result"):
-        return result
-    try:
-        return result.result()
-    except (CancelledError, BrokenProcessPool) as e:     # an interrupted build, or the worker died
-        return error_text(e)
 
 
 # ---------------------------------------------------------------------------
