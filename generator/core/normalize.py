@@ -14,6 +14,12 @@ _FULLWIDTH = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９�
 _FULLWIDTH[0x3000] = 0x20  # ideographic space
 
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+EPOCH_1904 = dt.date(1904, 1, 1)      # a workbook saved with the 1904 date system (old Mac Excel)
+
+
+def excel_serial(day: dt.date, *, date1904: bool = False) -> int:
+    """Excel's day number of ``day`` (the inverse of reading a serial in ``to_datetime``)."""
+    return (day - (EPOCH_1904 if date1904 else EXCEL_EPOCH.date())).days
 
 _DATE_RE = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"

@@ -27,6 +27,8 @@ from openpyxl.workbook.defined_name import DefinedName
 from generator.config.policy import find_policy
 from generator.config.register_specs import load_specs
 from generator.core.errors import UserError
+from generator.core.normalize import excel_serial
+from generator.core.periods import as_date
 from generator.registers.read import read_register, workbook_path
 from generator.registers.safewrite import atomic_write_bytes, patch_workbook, real_path
 from generator.registers.sheetxml import sheet_parts
@@ -60,8 +62,8 @@ def workday_rows(calendar: WorkCalendar) -> tuple[list[dt.date], dt.date]:
 
 def listed(ws) -> tuple[list[dt.date], dt.date | None]:
     """The working days and last covered day a 工作日 sheet lists now."""
-    days = [_as_date(r[0]) for r in ws.iter_rows(min_row=2, max_col=1, values_only=True)]
-    return [d for d in days if d], _as_date(ws["C1"].value)
+    days = [as_date(r[0]) for r in ws.iter_rows(min_row=2, max_col=1, values_only=True)]
+    return [d for d in days if d], as_date(ws["C1"].value)
 
 
 def rewrite_workdays(wb, days: list[dt.date], last: dt.date, today: dt.date | None = None) -> None:
@@ -70,7 +72,7 @@ def rewrite_workdays(wb, days: list[dt.date], last: dt.date, today: dt.date | No
     if WORKDAY_SHEET in wb.sheetnames:
         ws = wb[WORKDAY_SHEET]
         if not today:
-            today = _as_date(ws["C2"].value)   # a pinned day stays pinned
+            today = as_date(ws["C2"].value)   # a pinned day stays pinned
         if ws.max_row > 1:
             ws.delete_rows(2, ws.max_row)
     else:
@@ -140,7 +142,7 @@ def status_cache(wb, today: dt.date | None = None) -> dict[str, dict]:
     cal = wb[WORKDAY_SHEET]
     days, last = listed(cal)
     last = last or dt.date(1900, 1, 1)
-    today = _as_date(cal["C2"].value) or today or dt.date.today()
+    today = as_date(cal["C2"].value) or today or dt.date.today()
     out: dict[str, dict] = {}
     if isinstance(cal["C2"].value, str) and cal["C2"].value.startswith("="):
         out[WORKDAY_SHEET] = {"C2": today}     # =TODAY()
@@ -168,12 +170,6 @@ def status_cache(wb, today: dt.date | None = None) -> dict[str, dict]:
     return out
 
 
-def _as_date(v):
-    if isinstance(v, dt.datetime):
-        return v.date()
-    return v if isinstance(v, dt.date) else None
-
-
 # ---------------------------------------------------------------------------- cached values in the file
 
 # LibreOffice trusts the cached results of a file whose docProps/app.xml names "Microsoft Excel"
@@ -182,9 +178,6 @@ def _as_date(v):
 APP_PART = "docProps/app.xml"
 APPLICATION_RE = re.compile(rb"<Application>[^<]*</Application>")
 _CELL_RE = re.compile(r'<c r="([A-Z]{1,3}\d+)"([^>]*)><f>(.*?)</f>(?:<v>[^<]*</v>|<v/>)?</c>', re.S)
-
-
-EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
 def with_cached_values(xml: str, values: dict) -> str:
@@ -196,7 +189,7 @@ def with_cached_values(xml: str, values: dict) -> str:
         attrs = re.sub(r'\s+t="[^"]*"', "", attrs)
         value = values[ref]
         if isinstance(value, dt.date):
-            return f'<c r="{ref}"{attrs}><f>{formula}</f><v>{(value - EXCEL_EPOCH).days}</v></c>'
+            return f'<c r="{ref}"{attrs}><f>{formula}</f><v>{excel_serial(value)}</v></c>'
         return f'<c r="{ref}"{attrs} t="str"><f>{formula}</f><v>{escape(value)}</v></c>'
     return _CELL_RE.sub(put, xml)
 
@@ -249,10 +242,6 @@ _XML_V = re.compile(rb"<v>([^<]*)</v>")
 _XML_S = re.compile(rb'\ss="(\d+)"')
 
 
-def _serial(d: dt.date) -> int:
-    return (d - EXCEL_EPOCH).days
-
-
 def _listed_xml(raw: bytes) -> tuple[list[int], int | None, int | None, bool, int]:
     """What a 工作日 sheet's XML lists: day serials in A, C1, a pinned C2 (None for TODAY()),
     whether C2 is a formula, and the date cells' style."""
@@ -277,13 +266,13 @@ def refresh_in_book(book, days: list[dt.date], last: dt.date, today: dt.date | N
     if WORKDAY_SHEET not in book.sheet_names():     # a workbook not laid out by init
         return False
     listed_days, c1, c2, formula, style = _listed_xml(book.raw(WORKDAY_SHEET))
-    wanted = [_serial(d) for d in days]
-    if listed_days == wanted and c1 == _serial(last):
+    wanted = [excel_serial(d) for d in days]
+    if listed_days == wanted and c1 == excel_serial(last):
         return False
     today = today or dt.date.today()
     cells = {(1, 1): ("工作日", 0), (1, 2): ("日历覆盖至", 0), (2, 2): ("今天", 0),
-             (1, 3): (_serial(last), style),
-             (2, 3): (Formula("TODAY()", _serial(today)) if formula else (c2 or _serial(today)), style)}
+             (1, 3): (excel_serial(last), style),
+             (2, 3): (Formula("TODAY()", excel_serial(today)) if formula else (c2 or excel_serial(today)), style)}
     cells.update({(r, 1): (n, style) for r, n in enumerate(wanted, start=2)})
     book.put_sheet(WORKDAY_SHEET, book.sheet_names().index(WORKDAY_SHEET),
                    sheet_xml(cells, widths={1: (12, False)}, links=[], freeze_row=None, selected=False))
