@@ -115,9 +115,9 @@ def _write_notice(directory: Path, year: int, rows) -> dict:
         ensure_not_open(p)
     if not master_path.exists():
         raise UserError(f"找不到基础数据工作簿 {master_path}")
-    sheet = next(s.name for s in spec.sheets if s.key == "holidays")
     # its 工作日 sheet is refreshed with every other register's below
-    added, kept = patch_workbook(master_path, lambda book: add_company_days(book, master_path, sheet, rows))
+    added, kept = patch_workbook(master_path, lambda book: add_company_days(
+        book, read_register(directory, "master").tables["holidays"], rows))
     backup(policy_path)
     atomic_write_bytes(policy_path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     refreshed = refresh_folder(directory)

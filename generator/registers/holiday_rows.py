@@ -11,76 +11,55 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
-
-import python_calamine as calamine
 
 from generator.core.errors import UserError
+from generator.core.normalize import excel_serial
+from generator.core.periods import as_date
+from generator.registers.read import Table
 from generator.registers.xlsxbook import Book
 
-HEADERS = ("日期", "类型", "说明")
 TABLE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/table"
 DATE_FORMAT = 14                    # Excel's built-in short date, for a sheet with no row yet
+KEYS = ("date", "kind", "note")     # the 节假日 columns (master register spec)
 _REF_END = re.compile(rb'(<(?:\w+:)?(?:table|autoFilter)\b[^>]*?\sref="[A-Z]+\d+:[A-Z]+)(\d+)(")')
 
 
-def _as_date(v) -> dt.date | None:
-    if isinstance(v, dt.datetime):
-        return v.date()
-    return v if isinstance(v, dt.date) else None
-
-
-def _serial(book: Book, d: dt.date) -> int:
-    """Excel's day number of ``d`` in the workbook's date system."""
+def _date1904(book: Book) -> bool:
+    """Whether the workbook counts days from 1904 (old Mac Excel)."""
     pr = book.root.find(book._q("workbookPr"))
-    epoch = dt.date(1904, 1, 1) if pr is not None and pr.get("date1904") in ("1", "true") else dt.date(1899, 12, 30)
-    return (d - epoch).days
+    return pr is not None and pr.get("date1904") in ("1", "true")
 
 
-def _rows(path: Path, sheet: str) -> list[list]:
-    try:
-        return calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-    except (calamine.CalamineError, OSError, ValueError) as e:
-        raise UserError(f"{path}：无法读取工作表「{sheet}」（{e}）") from None
-
-
-def add_company_days(book: Book, path: Path, sheet: str, rows: list[tuple[dt.date, str, str]]
-                     ) -> tuple[list, list]:
-    """Append (日期, 类型, 说明) ``rows`` to the 节假日 sheet of the master register ``book`` (read
-    from ``path``). Returns (added, kept) rows; the sheet's table grows over the new rows."""
+def add_company_days(book: Book, table: Table, rows: list[tuple[dt.date, str, str]]) -> tuple[list, list]:
+    """Append (日期, 类型, 说明) ``rows`` below the records of the 节假日 ``table`` (as read from
+    the master register ``book``). Returns (added, kept) rows; the sheet's table grows over the
+    new rows."""
+    sheet = table.spec.name
     if sheet not in book.sheet_names():
         raise UserError(f"基础数据工作簿缺少工作表「{sheet}」")
-    values = _rows(path, sheet)
-    header = {str(v).strip(): j + 1 for j, v in enumerate(values[0] if values else []) if v not in (None, "")}
-    missing = [h for h in HEADERS if h not in header]
-    if missing:
-        raise UserError(f"基础数据「{sheet}」第 1 行缺少列 {'、'.join(missing)}")
-    cols = [header[h] for h in HEADERS]
-    present, last = {}, 1
-    for i, row in enumerate(values[1:], start=2):
-        cells = [row[c - 1] if c - 1 < len(row) else None for c in cols]
-        if any(v not in (None, "") for v in cells):
-            last = i
-            if _as_date(cells[0]):
-                present[_as_date(cells[0])] = cells[1]
+    present = {as_date(r.values["date"]): r.raw.get("kind", r.values["kind"])     # as the company typed it
+               for r in table.records if as_date(r.values["date"])}
+    last = max([table.header_row, *(r.row for r in table.records)])
+    cols = [table.columns.get(k) for k in KEYS]           # 说明 may be missing: then not written
     sheet_cells = book.cells(sheet)
     # a new cell keeps the format it already has (rows formatted ahead), else takes the one above
-    above = [sheet_cells.style(last, c) if last > 1 else 0 for c in cols]
-    if last == 1:
+    above = [sheet_cells.style(last, c) if c and last > table.header_row else 0 for c in cols]
+    if last == table.header_row:
         above[0] = book.styles.derive(0, numfmt=DATE_FORMAT)
 
     def style(row: int, i: int) -> int:
         return sheet_cells.style(row, cols[i]) if sheet_cells.cell(row, cols[i]) is not None else above[i]
 
-    added, kept = [], []
+    added, kept, date1904 = [], [], _date1904(book)
     for d, kind, note in rows:
         if d in present:
             kept.append((d, present[d], note))
             continue
         last += 1
-        sheet_cells.set_number(last, cols[0], style(last, 0), _serial(book, d))
+        sheet_cells.set_number(last, cols[0], style(last, 0), excel_serial(d, date1904=date1904))
         sheet_cells.set_text(last, cols[1], style(last, 1), kind)
-        sheet_cells.set_text(last, cols[2], style(last, 2), note)
+        if cols[2]:
+            sheet_cells.set_text(last, cols[2], style(last, 2), note)
         added.append((d, kind, note))
     if added:
         sheet_cells.extend_dimension(last)
