@@ -133,15 +133,20 @@ class Chunk:
         self.key = hashlib.sha256(canonical_json(["chunk", [c.key for c in self.cases]])).hexdigest()
 
 
+def _copies(case: Case) -> int:
+    """Sections of a case's form: one per copy (一式三联), else one."""
+    return max(1, len(case.form.copies))
+
+
 def _chunks(form_cases: list[Case], size: int) -> list[Chunk]:
     """A form's cases in documents of nearly equal length, each of at most ``size`` sections."""
-    copies = max(1, len(form_cases[0].form.copies)) if form_cases else 1
+    copies = _copies(form_cases[0]) if form_cases else 1
     return [Chunk(form_cases[i:j]) for i, j in even_runs(len(form_cases), copies, size)]
 
 
 def _sections(chunk: Chunk) -> int:
-    """The sections a chunk's composed document holds: one per copy of each record."""
-    return sum(max(1, len(c.form.copies)) for c in chunk.cases)
+    """The sections a chunk's composed document holds."""
+    return sum(_copies(c) for c in chunk.cases)
 
 
 def _compose_job(job: tuple) -> str | None:
